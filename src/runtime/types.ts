@@ -1,0 +1,125 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Network } from '../networks/ir.ts';
+import type { EngineChoice, GradientEngine } from '../engines/engine.ts';
+
+/**
+ * Values passed between nodes. Images are always [1, h, w, 3] float32.
+ * `space` says which convention the numbers are in: 'rgb' = 0..255 RGB, 'network' = after `preprocess`.
+ */
+export interface ImageValue {
+  kind: 'image';
+  tensor: tf.Tensor4D;
+  space: 'rgb' | 'network';
+  /** [1, h, w, 1], 0..255: the source image's alpha, kept by `load` so `save` can re-attach it. */
+  alpha?: tf.Tensor4D;
+  /** Absolute path of the file the image was loaded from (save refuses to overwrite it). */
+  sourcePath?: string;
+}
+
+/** Octave pyramid, smallest level first; the last level is the full-size image. */
+export interface PyramidValue {
+  kind: 'pyramid';
+  levels: ImageValue[];
+}
+
+/** What `save` returns: the file it wrote. */
+export interface FileValue {
+  kind: 'file';
+  path: string;
+  bytes: number;
+}
+
+export type Value = ImageValue | PyramidValue | FileValue;
+
+/** Events, as the json reporter prints them (one object per line). A stable interface: add fields, never rename. */
+export type RunEvent =
+  | { event: 'run:start'; pipeline: string; nodes: string[] }
+  | { event: 'node:start'; node: string; reason?: string }
+  | { event: 'node:done'; node: string; ms: number }
+  | { event: 'node:cached'; node: string; reason?: string }
+  | { event: 'progress'; node: string; octave?: number; octaves?: number; step: number; steps: number; loss: number }
+  | { event: 'output'; node: string; path: string }
+  | { event: 'run:done'; ms: number; ran: number; cached: number }
+  | {
+      event: 'error';
+      code: string;
+      message: string;
+      node?: string;
+      file?: string;
+      line?: number;
+      col?: number;
+    };
+
+export type ProgressEvent = Extract<RunEvent, { event: 'progress' }>;
+
+/** What a node sees while it runs. */
+export interface NodeContext {
+  /** Instance id: the node id, or "<id>@<octave>" for per-octave instances. */
+  readonly id: string;
+  /** The node id as written in the pipeline. */
+  readonly nodeId: string;
+  /** 0 = smallest octave; set on per-octave instances only. */
+  readonly octave?: number;
+  readonly octaves?: number;
+  /** Directory that relative data paths (images, outputs) resolve against. */
+  readonly workDir: string;
+  /** Aborted when the run is cancelled: long nodes check it between steps. */
+  readonly signal: AbortSignal;
+  /** Inputs this node had at the previous octave (per-octave nodes, octave > 0). */
+  readonly previousInputs?: Readonly<Record<string, Value | undefined>>;
+  /** The pipeline's network, loaded once per process. */
+  network(): Promise<Network>;
+  /** A gradient engine for the pipeline's network, cached per process. */
+  engine(choice: EngineChoice): Promise<GradientEngine>;
+  /** Report step progress (the runtime adds the node id). */
+  progress(p: Omit<ProgressEvent, 'event' | 'node'>): void;
+}
+
+/** A minimal JSON Schema (draft-07) type: enough for node params. */
+export type JsonSchema = {
+  type?: string | string[];
+  description?: string;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  enum?: unknown[];
+  items?: JsonSchema;
+  minItems?: number;
+  maxItems?: number;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean | JsonSchema;
+  propertyNames?: JsonSchema;
+  pattern?: string;
+  minLength?: number;
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  $ref?: string;
+  [k: string]: unknown;
+};
+
+/**
+ * A node type. One file per type in src/nodes/. `run` receives inputs it must not dispose and returns a value it
+ * created (the runtime owns it from then on). Params arrive validated, with schema defaults filled in.
+ */
+export interface NodeDefinition<P = Record<string, unknown>> {
+  readonly type: string;
+  /** Bump when the node's output for the same params changes: it is part of the cache key. */
+  readonly version: number;
+  readonly description: string;
+  /** JSON Schema of the params (all keys except `type`). */
+  readonly params: JsonSchema & { type: 'object'; properties: Record<string, JsonSchema> };
+  /** Param names whose values name other nodes: the graph's edges. */
+  readonly inputs: readonly string[];
+  /** Inputs that take the named node's value from the previous octave (the octave loop's back-edge). */
+  readonly backEdges?: readonly string[];
+  /** The node needs the network: the network's identity enters its cache key. */
+  readonly usesNetwork?: boolean;
+  /** Absolute paths of files the node reads: their content hash enters the cache key; watch mode watches them. */
+  reads?(params: P, workDir: string): string[];
+  /** Absolute paths of files the node writes: a cached result whose file is gone is recomputed. */
+  writes?(params: P, workDir: string): string[];
+  run(ctx: NodeContext, inputs: Record<string, Value | undefined>, params: P): Promise<Value>;
+}
