@@ -34,9 +34,9 @@ export type Value = ImageValue | PyramidValue | FileValue;
 /** Events, as the json reporter prints them (one object per line). A stable interface: add fields, never rename. */
 export type RunEvent =
   | { event: 'run:start'; pipeline: string; nodes: string[] }
-  | { event: 'node:start'; node: string; reason?: string }
-  | { event: 'node:done'; node: string; ms: number }
-  | { event: 'node:cached'; node: string; reason?: string }
+  | { event: 'node:start'; node: string; reason?: string; octave?: number; octaves?: number }
+  | { event: 'node:done'; node: string; ms: number; octave?: number; octaves?: number }
+  | { event: 'node:cached'; node: string; reason?: string; octave?: number; octaves?: number }
   | { event: 'progress'; node: string; octave?: number; octaves?: number; step: number; steps: number; loss: number }
   | { event: 'output'; node: string; path: string }
   | { event: 'run:done'; ms: number; ran: number; cached: number }
@@ -117,6 +117,11 @@ export interface NodeDefinition<P = Record<string, unknown>> {
   readonly backEdges?: readonly string[];
   /** The node needs the network: the network's identity enters its cache key. */
   readonly usesNetwork?: boolean;
+  /**
+   * The node returns a PyramidValue that opens an octave loop (the runtime runs the loop body once per level).
+   * Defaults to `type === 'octave-split'`.
+   */
+  readonly splitsOctaves?: boolean;
   /** Absolute paths of files the node reads: their content hash enters the cache key; watch mode watches them. */
   reads?(params: P, workDir: string): string[];
   /** Absolute paths of files the node writes: a cached result whose file is gone is recomputed. */

@@ -1,0 +1,112 @@
+/**
+ * Measures one bench configuration in its own process (so peak RSS is this configuration's alone) and prints
+ * one JSON line. Run by bench/run.ts: `node --import tsx bench/measure.ts '<config json>'`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { GradientEngine } from '../src/engines/engine.ts';
+import { createEngine } from '../src/engines/create-engine.ts';
+import { initBackend, type BackendChoice } from '../src/tf/backend.ts';
+import { mulberry32 } from '../src/image/random.ts';
+import { networkRange } from '../src/image/preprocessing.ts';
+import { objectiveFromParams, type LayerSpec } from '../src/nodes/ascend-objective.ts';
+import type { BenchConfig } from './configs.ts';
+import { loadBenchNetwork } from './networks.ts';
+import { dreamStep } from './step.ts';
+
+/** `name`, `name:weight`, `name#channel` or `name#channel:weight` → the `ascend.layers` form. */
+export function layerSpecs(terms: string[]): Record<string, LayerSpec> {
+  const out: Record<string, LayerSpec> = {};
+  for (const term of terms) {
+    const m = /^([^#:]+)(?:#(\d+))?(?::(-?[\d.eE+-]+))?$/.exec(term);
+    if (!m) throw new Error(`--layers: cannot read "${term}" (expected name, name:weight or name#channel)`);
+    const weight = m[3] === undefined ? 1 : Number(m[3]);
+    out[m[1]!] = m[2] === undefined ? weight : { weight, channel: Number(m[2]) };
+  }
+  return out;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+async function makeEngine(config: BenchConfig, net: Awaited<ReturnType<typeof loadBenchNetwork>>['net']) {
+  if (config.engine !== 'onnx') return createEngine(net, config.engine as 'tfjs');
+  // Imported here so a checkout without the onnx engine still benches tfjs.
+  const onnx = await import('../src/engines/onnx/index.ts');
+  return onnx.createOnnxEngine(net, { device: (config.device ?? 'cpu') as 'cpu' | 'cuda' });
+}
+
+export async function measure(config: BenchConfig): Promise<Record<string, unknown>> {
+  const backend = await initBackend(config.backend as BackendChoice);
+  const t0 = performance.now();
+  const { net, weights } = await loadBenchNetwork(config.network);
+  const loadMs = performance.now() - t0;
+  const spec = config.layers ? layerSpecs(config.layers) : net.preset;
+  const objective = objectiveFromParams(spec, net, 'bench');
+  const row: Record<string, unknown> = {
+    engine: config.engine,
+    backend,
+    ...(config.device ? { device: config.device } : {}),
+    network: net.name,
+    weights,
+    layers: spec,
+    size: config.size,
+  };
+  if (config.engine === 'onnx') {
+    const { onnxSupports } = await import('../src/engines/onnx/index.ts');
+    const support = onnxSupports(net, objective);
+    if (!support.ok) return { ...row, skipped: `onnx engine does not support ${support.op} (layer ${support.layer})` };
+  }
+  const engine: GradientEngine = await makeEngine(config, net);
+  const [h, w] = config.size;
+  const { min, max } = networkRange(net.preprocessing);
+  // A fixed pseudo-random image in the network's input range: step cost does not depend on the content.
+  let x = tf.tidy(() => {
+    const u = tf.randomUniform([1, h, w, 3], 0, 1, 'float32', 7);
+    return u.mul(tf.tensor1d(max).sub(tf.tensor1d(min))).add(tf.tensor1d(min)) as tf.Tensor4D;
+  });
+  const opts = { stepSize: 0.01, jitter: 32, rng: mulberry32(3), preprocessing: net.preprocessing };
+  const times: number[] = [];
+  let loss = NaN;
+  let firstMs = 0;
+  try {
+    for (let i = 0; i <= config.steps; i++) {
+      const t = performance.now();
+      const r = await dreamStep(engine, x, objective, opts);
+      const ms = performance.now() - t;
+      x.dispose();
+      x = r.x;
+      loss = r.loss;
+      if (i === 0) {
+        firstMs = ms;
+        continue;
+      }
+      times.push(ms);
+      const spent = times.reduce((a, b) => a + b, 0);
+      if (spent + ms > config.budgetS * 1000) break; // the next step would overrun the time budget
+    }
+  } finally {
+    x.dispose();
+    engine.dispose();
+  }
+  return {
+    ...row,
+    steps: times.length,
+    ms_per_step: round(median(times)),
+    ms_min: round(Math.min(...times)),
+    first_step_ms: round(firstMs),
+    load_ms: round(loadMs),
+    peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
+    loss: round(loss, 5),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const config = JSON.parse(process.argv[2] ?? '') as BenchConfig;
+  const row = await measure(config);
+  process.stdout.write(JSON.stringify(row) + '\n');
+}

@@ -1,0 +1,61 @@
+/**
+ * `npm run bench`: times dream steps (loss, input gradient and update, as `ascend` takes them) per engine,
+ * backend, network, layers and size. Each configuration runs in a fresh process so its peak RSS is its own;
+ * one JSON line per configuration on stdout (see bench/args.ts for the flags).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import { availableBackends } from '../src/tf/backend.ts';
+import { parseBenchArgs, USAGE } from './args.ts';
+import { benchConfigs, type BenchConfig } from './configs.ts';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+function runChild(config: BenchConfig): Promise<Record<string, unknown>> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', here('./measure.ts'), JSON.stringify(config)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => {
+      const line = out.split('\n').reverse().find((l) => l.startsWith('{'));
+      if (code === 0 && line) return resolve(JSON.parse(line) as Record<string, unknown>);
+      const { engine, backend, network, size } = config;
+      const why = err.trim().split('\n').filter(Boolean).slice(-3).join(' | ') || `exit code ${code}`;
+      resolve({ engine, backend, network, size, error: why });
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseBenchArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const engines = ['tfjs', ...(existsSync(here('../src/engines/onnx/index.ts')) ? ['onnx'] : [])];
+  const { configs, skipped } = benchConfigs(args, { backends: await availableBackends(), engines });
+  process.stderr.write(`bench: ${configs.length} configurations on ${os.cpus().length} cores, node ${process.version}\n`);
+  for (const s of skipped) process.stdout.write(JSON.stringify(s) + '\n');
+  let failed = 0;
+  for (const [i, c] of configs.entries()) {
+    process.stderr.write(`bench: [${i + 1}/${configs.length}] ${c.engine} ${c.backend} ${c.network} ${c.size.join('×')}\n`);
+    const row = await runChild(c);
+    if ('error' in row) failed++;
+    process.stdout.write(JSON.stringify(row) + '\n');
+  }
+  return failed ? 1 : 0;
+}
+
+process.exitCode = await main();

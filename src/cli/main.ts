@@ -1,0 +1,46 @@
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT_INVALID, EXIT_OK } from './exit-codes.ts';
+import { registerRunCommand } from './commands/run.ts';
+import { registerValidateCommand } from './commands/validate.ts';
+import { registerGraphCommand } from './commands/graph.ts';
+import { registerLayersCommand } from './commands/layers.ts';
+import { registerDreamCommand } from './commands/dream.ts';
+import { registerModelsCommand } from './commands/models.ts';
+
+/** Each command's action stores its exit code here (commander actions cannot return one). */
+export interface CommandResult {
+  code: number;
+}
+
+export function buildProgram(result: CommandResult): Command {
+  const program = new Command('dreamflow')
+    .description('Deep dream images described as YAML pipelines')
+    .showHelpAfterError()
+    .exitOverride();
+  registerRunCommand(program, result);
+  registerValidateCommand(program, result);
+  registerGraphCommand(program, result);
+  registerLayersCommand(program, result);
+  registerDreamCommand(program, result);
+  registerModelsCommand(program, result);
+  return program;
+}
+
+/** Entry point of the CLI: returns the process exit code (0 ok, 1 run failed, 2 invalid pipeline or usage). */
+export async function main(argv: string[]): Promise<number> {
+  const result: CommandResult = { code: EXIT_OK };
+  const program = buildProgram(result);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return result.code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exitCode 0; usage errors were already printed by commander.
+      return err.exitCode === 0 ? EXIT_OK : EXIT_INVALID;
+    }
+    throw err;
+  }
+}
+
+export const reporterOption = () =>
+  new Option('--reporter <name>', 'output format').choices(['pretty', 'json']).default('pretty');

@@ -1,0 +1,88 @@
+import cliProgress from 'cli-progress';
+import type { RunEvent } from '../../runtime/types.ts';
+import { formatError } from '../../errors/format.ts';
+import type { Reporter } from './reporter.ts';
+
+interface PrettyOptions {
+  out?: NodeJS.WriteStream;
+  /** Draw progress bars; defaults to whether `out` is a TTY. */
+  tty?: boolean;
+}
+
+/**
+ * Human output on stderr: a progress bar per octave on a TTY, plain lines otherwise
+ * (logs and CI get one line per finished node and a line every 10 steps).
+ */
+export function prettyReporter(opts: PrettyOptions = {}): Reporter {
+  const out = opts.out ?? process.stderr;
+  const tty = opts.tty ?? Boolean(out.isTTY);
+  const bars = tty
+    ? new cliProgress.MultiBar(
+        {
+          stream: out,
+          format: '{node} [{bar}] {value}/{total} steps · loss {loss}',
+          barsize: 28,
+          hideCursor: true,
+          clearOnComplete: false,
+          stopOnComplete: false,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  const active = new Map<string, cliProgress.SingleBar>();
+  const line = (s: string) => (bars ? bars.log(s + '\n') : out.write(s + '\n'));
+
+  return {
+    event(e: RunEvent) {
+      switch (e.event) {
+        case 'run:start':
+          line(`▶ ${e.pipeline} (${e.nodes.length} nodes)`);
+          break;
+        case 'node:start':
+          if (e.reason) line(`  ${e.node}: ${e.reason}`);
+          break;
+        case 'node:cached':
+          line(`  · ${e.node} cached${e.reason ? ` (${e.reason})` : ''}`);
+          break;
+        case 'node:done':
+          active.get(e.node)?.stop();
+          line(`  ✓ ${e.node} ${formatMs(e.ms)}`);
+          break;
+        case 'progress': {
+          const loss = e.loss.toFixed(3);
+          if (bars) {
+            let bar = active.get(e.node);
+            if (!bar) {
+              bar = bars.create(e.steps, 0, { node: e.node, loss });
+              active.set(e.node, bar);
+            }
+            bar.update(e.step, { loss });
+          } else if (e.step === e.steps || e.step % 10 === 0) {
+            line(`    ${e.node} step ${e.step}/${e.steps} loss ${loss}`);
+          }
+          break;
+        }
+        case 'output':
+          line(`  → wrote ${e.path}`);
+          break;
+        case 'run:done':
+          line(`done in ${formatMs(e.ms)} (${e.ran} ran, ${e.cached} cached)`);
+          break;
+        case 'error':
+          // Errors thrown to the CLI are printed by fail(); the event is for the json stream.
+          break;
+      }
+    },
+    fail(err) {
+      bars?.stop();
+      out.write(formatError(err) + '\n');
+    },
+    close() {
+      bars?.stop();
+    },
+  };
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

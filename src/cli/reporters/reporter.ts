@@ -1,0 +1,12 @@
+import type { RunEvent } from '../../runtime/types.ts';
+
+/** Turns run events and failures into output. One instance per command invocation. */
+export interface Reporter {
+  event(e: RunEvent): void;
+  /** A failure outside the event stream (invalid pipeline, usage, crash). */
+  fail(err: unknown): void;
+  /** Finish drawing (stop progress bars). */
+  close(): void;
+}
+
+export type ReporterName = 'pretty' | 'json';

@@ -1,0 +1,33 @@
+/** dreamflow's programmatic API: what the CLI is built on. */
+export { Runner, runPipeline, type RunOptions, type RunResult, type RunnerOptions } from './runtime/runner.ts';
+export { loadPipeline, validatePipeline, type LoadOptions } from './runtime/load-pipeline.ts';
+export { toMermaid } from './runtime/mermaid.ts';
+export { pipelineFiles } from './runtime/pipeline-files.ts';
+export { buildPipelineSchema } from './runtime/schema.ts';
+export { DEFAULT_CACHE_BYTES, type CacheStats } from './runtime/cache.ts';
+export { defaultServices, type Services } from './runtime/services.ts';
+export type { ParamOverrides } from './runtime/params.ts';
+export type {
+  NetworkSpec,
+  OctaveLoop,
+  ParamValue,
+  PipelineGraph,
+  PipelineNode,
+  PipelineSource,
+  ValidatedPipeline,
+} from './runtime/pipeline.ts';
+export type {
+  FileValue,
+  ImageValue,
+  JsonSchema,
+  NodeContext,
+  NodeDefinition,
+  ProgressEvent,
+  PyramidValue,
+  RunEvent,
+  Value,
+} from './runtime/types.ts';
+export { DreamflowError, DreamflowErrorList, isDreamflowError, type SourceLocation } from './errors/dreamflow-error.ts';
+export { CancelledError, NodeError } from './errors/runtime-errors.ts';
+export { formatError, type FormatOptions } from './errors/format.ts';
+export type { EngineChoice } from './engines/engine.ts';

@@ -1,0 +1,194 @@
+/**
+ * Where networks come from: named networks (the bundled InceptionV3; Keras networks register themselves with
+ * registerNetwork) and user model files (a TF.js layers model.json, or a format registered by extension).
+ * Loaded networks are cached per process under networkKey(), which also keys downstream caches.
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { DreamflowError } from '../errors/dreamflow-error.ts';
+import { BUNDLED_INCEPTION_DESCRIPTION, BUNDLED_INCEPTION_NAME, loadBundledInception } from './bundled-inception.ts';
+import { loadTfjsLayersModel } from './from-tfjs-layers.ts';
+import type { Network, Preprocessing } from './ir.ts';
+import { registerKerasNetworksWith } from './keras/registration.ts';
+
+/** A name, a model file, or a name with a local weights file (`network: { name: vgg16, weights: ./x.h5 }`). */
+export type NetworkSpec = string | { path: string; preprocessing?: Preprocessing } | { name: string; weights?: string };
+
+export interface LoadOptions {
+  /** directory that relative model paths are resolved against (the pipeline file's directory); default cwd */
+  workDir?: string;
+  /**
+   * A local weights file for a named network (`--weights FILE`; a spec's `weights:` wins), relative to workDir.
+   * The registry passes it to the loader absolute.
+   */
+  weightsFile?: string;
+}
+
+export interface NetworkInfo {
+  description: string;
+  /** true when loading needs no network access and no extra download */
+  offline?: boolean;
+  preprocessing?: Preprocessing;
+  /** The loader reads a weights file given as LoadOptions.weightsFile (other networks refuse one). */
+  acceptsWeights?: boolean;
+}
+
+export type NetworkLoader = (opts: LoadOptions) => Promise<Network>;
+export type ModelFileLoader = (file: string, opts: { preprocessing?: Preprocessing }) => Promise<Network>;
+
+const named = new Map<string, { loader: NetworkLoader; info: NetworkInfo }>();
+const fileFormats = new Map<string, ModelFileLoader>(); // by lower-case extension, e.g. ".h5"
+const cache = new Map<string, Promise<Network>>();
+
+/** Adds a named network (e.g. 'vgg16'); a later registration under the same name replaces it. */
+export function registerNetwork(name: string, loader: NetworkLoader, info: NetworkInfo): void {
+  named.set(name, { loader, info });
+  for (const key of [...cache.keys()]) if (key === `name:${name}` || key.startsWith(`name:${name}|`)) cache.delete(key);
+}
+
+/** Adds a loader for user model files by extension (".json" is the TF.js layers loader). */
+export function registerModelFormat(extension: string, loader: ModelFileLoader): void {
+  fileFormats.set(extension.toLowerCase(), loader);
+}
+
+export function knownNetworks(): string[] {
+  return [...named.keys()].sort();
+}
+
+export function networkInfo(name: string): NetworkInfo | undefined {
+  return named.get(name)?.info;
+}
+
+function unknownNetwork(name: string): DreamflowError {
+  return new DreamflowError('E_UNKNOWN_NETWORK', `unknown network "${name}"`, {
+    expected: `one of ${knownNetworks().join(', ')}, or a path to a model file (model.json)`,
+    hints: [`known networks: ${knownNetworks().join(', ')}`],
+  });
+}
+
+function looksLikePath(s: string): boolean {
+  return s.includes('/') || s.includes('\\') || path.extname(s) !== '';
+}
+
+interface ResolvedFile {
+  file: string;
+  preprocessing?: Preprocessing;
+  stat: { mtimeMs: number; size: number };
+}
+
+function resolveFile(p: string, preprocessing: Preprocessing | undefined, workDir?: string): ResolvedFile {
+  let file = path.resolve(workDir ?? process.cwd(), p);
+  let stat;
+  try {
+    stat = statSync(file);
+    if (stat.isDirectory()) {
+      file = path.join(file, 'model.json');
+      stat = statSync(file);
+    }
+  } catch (cause) {
+    throw new DreamflowError('E_MODEL_NOT_FOUND', `model file not found: ${file}`, { cause });
+  }
+  return { file, preprocessing, stat: { mtimeMs: stat.mtimeMs, size: stat.size } };
+}
+
+/** A named network's weights file: absolute path, and its size and mtime when it exists (else the loader reports it). */
+interface ResolvedWeightsFile {
+  file: string;
+  stat?: { mtimeMs: number; size: number };
+}
+
+type Resolved = { kind: 'name'; name: string; weights?: ResolvedWeightsFile } | ({ kind: 'file' } & ResolvedFile);
+
+function resolveWeightsFile(name: string, weights: string, workDir?: string): ResolvedWeightsFile {
+  if (!named.get(name)!.info.acceptsWeights) {
+    throw new DreamflowError('E_WEIGHTS_UNSUPPORTED', `network "${name}" does not load a weights file (weights: ${weights})`, {
+      hints: [`networks that take one: ${knownNetworks().filter((n) => named.get(n)!.info.acceptsWeights).join(', ')}`],
+    });
+  }
+  const file = path.resolve(workDir ?? process.cwd(), weights);
+  try {
+    const stat = statSync(file);
+    return { file, stat: { mtimeMs: stat.mtimeMs, size: stat.size } };
+  } catch {
+    return { file }; // the network's loader gives the one clear "weights missing" error
+  }
+}
+
+function resolveSpec(spec: NetworkSpec, workDir?: string, weightsFile?: string): Resolved {
+  if (typeof spec === 'string') {
+    if (named.has(spec)) {
+      return weightsFile ? { kind: 'name', name: spec, weights: resolveWeightsFile(spec, weightsFile, workDir) } : { kind: 'name', name: spec };
+    }
+    if (!looksLikePath(spec)) throw unknownNetwork(spec);
+    return { kind: 'file', ...resolveFile(spec, undefined, workDir) };
+  }
+  if ('name' in spec) {
+    if (!named.has(spec.name)) throw unknownNetwork(spec.name);
+    const weights = spec.weights ?? weightsFile;
+    return weights
+      ? { kind: 'name', name: spec.name, weights: resolveWeightsFile(spec.name, weights, workDir) }
+      : { kind: 'name', name: spec.name };
+  }
+  return { kind: 'file', ...resolveFile(spec.path, spec.preprocessing, workDir) };
+}
+
+function keyOf(r: Resolved): string {
+  if (r.kind === 'name') {
+    if (!r.weights) return `name:${r.name}`;
+    const w = r.weights;
+    return `name:${r.name}|weights:${w.file}|${w.stat ? `${w.stat.size}|${Math.round(w.stat.mtimeMs)}` : 'missing'}`;
+  }
+  return `file:${r.file}|${r.stat.size}|${Math.round(r.stat.mtimeMs)}|${r.preprocessing ?? 'default'}`;
+}
+
+/**
+ * Stable identity of a network spec for cache keys: the registry name, or the absolute model path with its size,
+ * modification time and preprocessing (so an edited model file gets a new key).
+ */
+export function networkKey(spec: NetworkSpec, workDir?: string, weightsFile?: string): string {
+  return keyOf(resolveSpec(spec, workDir, weightsFile));
+}
+
+export function loadNetwork(spec: NetworkSpec, opts: LoadOptions = {}): Promise<Network> {
+  let resolved: Resolved;
+  try {
+    resolved = resolveSpec(spec, opts.workDir, opts.weightsFile);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const key = keyOf(resolved);
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = load(resolved, opts);
+    cache.set(key, pending);
+    pending.catch(() => cache.delete(key)); // a failed load may succeed later (file fixed)
+  }
+  return pending;
+}
+
+async function load(r: Resolved, opts: LoadOptions): Promise<Network> {
+  if (r.kind === 'name') return named.get(r.name)!.loader({ ...opts, weightsFile: r.weights?.file });
+  const ext = path.extname(r.file).toLowerCase();
+  if (ext === '.json') return loadTfjsLayersModel(r.file, { preprocessing: r.preprocessing });
+  const loader = fileFormats.get(ext);
+  if (!loader) {
+    throw new DreamflowError('E_UNSUPPORTED_MODEL', `${r.file}: unsupported model file type "${ext}"`, {
+      expected: ['a TF.js layers model.json', ...[...fileFormats.keys()].map((e) => `a ${e} file`)].join(' or '),
+    });
+  }
+  return loader(r.file, { preprocessing: r.preprocessing });
+}
+
+/** Drops cached networks (tests; a long-running watcher that wants to free memory). */
+export function clearNetworkCache(): void {
+  cache.clear();
+}
+
+registerNetwork(BUNDLED_INCEPTION_NAME, () => loadBundledInception(), {
+  description: BUNDLED_INCEPTION_DESCRIPTION,
+  offline: true,
+  preprocessing: 'inception',
+});
+
+// vgg16, vgg19, resnet50, inception_v3 and `.h5` model files (src/networks/keras/registration.ts).
+registerKerasNetworksWith({ registerNetwork, registerModelFormat });

@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { DreamflowError } from '../errors/dreamflow-error.ts';
+import { decodeImage } from '../image/decode.ts';
+import type { ImageValue, NodeDefinition } from '../runtime/types.ts';
+
+export type LoadParams = {
+  path: string;
+  max_pixels: number;
+  alpha: 'drop' | 'keep';
+};
+
+/** Reads a PNG/JPEG/WebP file into an RGB 0..255 image, upright per its EXIF orientation. */
+export const loadNode: NodeDefinition<LoadParams> = {
+  type: 'load',
+  version: 1,
+  description: 'Reads a PNG, JPEG or WebP image (EXIF orientation applied) as RGB 0..255.',
+  params: {
+    type: 'object',
+    properties: {
+      path: {
+        type: 'string',
+        minLength: 1,
+        description: 'Image file to read (PNG, JPEG or WebP); relative paths resolve against the pipeline\'s working directory.',
+      },
+      max_pixels: {
+        type: 'integer',
+        minimum: 1,
+        default: 40_000_000,
+        description: 'Refuse images with more pixels (width × height) than this, before decoding them.',
+      },
+      alpha: {
+        type: 'string',
+        enum: ['drop', 'keep'],
+        default: 'drop',
+        description: '"drop" discards transparency; "keep" carries it alongside the image so `save` re-attaches it (PNG/WebP).',
+      },
+    },
+    required: ['path'],
+    additionalProperties: false,
+  },
+  inputs: [],
+  reads: (params, workDir) => [resolve(workDir, params.path)],
+  async run(ctx, _inputs, params): Promise<ImageValue> {
+    const path = resolve(ctx.workDir, params.path);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+      throw new DreamflowError('E_IMAGE_READ', `cannot read image ${path}: ${why}`, { cause: e });
+    }
+    const img = await decodeImage(bytes, { maxPixels: params.max_pixels, keepAlpha: params.alpha === 'keep', label: path });
+    const out: ImageValue = {
+      kind: 'image',
+      tensor: tf.tensor4d(img.rgb, [1, img.height, img.width, 3], 'float32'),
+      space: 'rgb',
+      sourcePath: path,
+    };
+    if (img.alpha) out.alpha = tf.tensor4d(img.alpha, [1, img.height, img.width, 1], 'float32');
+    return out;
+  },
+};

@@ -1,0 +1,95 @@
+/**
+ * Cache keys and why a node re-ran. A key hashes everything a node's output depends on: node type and version,
+ * canonical params (input references excluded), the keys of the instances it reads (a pyramid level as
+ * "key#i"), the network's identity for nodes that use it, the content of files it reads and the paths it writes.
+ * The parts are kept per instance between runs so a re-run can say why ("params changed: steps 20 → 30").
+ */
+import { relative } from 'node:path';
+import { canonicalJson, sha256 } from './hash.ts';
+import { isPlainObject, show } from './params.ts';
+
+export interface InputKey {
+  /** Producer instance ("dreamed@1", "pyramid#2" for a pyramid level). */
+  from: string;
+  key: string;
+}
+
+export interface KeyParts {
+  type: string;
+  version: number;
+  params: Record<string, unknown>;
+  inputs: Record<string, InputKey | null>;
+  /** Inputs at the previous octave (ctx.previousInputs). */
+  previous?: Record<string, InputKey | null>;
+  octave?: number;
+  octaves?: number;
+  /** Network identity (with engine choice and backend) for nodes that use the network. */
+  network?: string;
+  /** Files read: absolute path → content hash. */
+  files: Record<string, string>;
+  /** Files written (absolute). */
+  writes: string[];
+}
+
+export function cacheKey(parts: KeyParts): string {
+  return sha256(canonicalJson(parts));
+}
+
+/** Why an instance runs instead of coming from the cache, e.g. "params changed: steps 20 → 30". */
+export function explainRun(prev: KeyParts | undefined, cur: KeyParts, why: { missingWrites?: string[]; cacheOff?: boolean; workDir: string }): string {
+  if (why.cacheOff) return 'cache disabled';
+  if (!prev) return 'not cached';
+  if (prev.type !== cur.type || prev.version !== cur.version) return `node changed: ${prev.type} v${prev.version} → ${cur.type} v${cur.version}`;
+  const reasons: string[] = [];
+  const params = diffParams(prev.params, cur.params);
+  if (params.length) reasons.push(`params changed: ${params.join(', ')}`);
+  if (prev.octaves !== cur.octaves) reasons.push(`octave count changed: ${prev.octaves} → ${cur.octaves}`);
+  const inputs = diffInputs(prev.inputs, cur.inputs);
+  if (inputs.length) reasons.push(`input changed: ${inputs.join(', ')}`);
+  const previous = diffInputs(prev.previous ?? {}, cur.previous ?? {});
+  if (previous.length && !inputs.length) reasons.push(`previous octave changed: ${previous.join(', ')}`);
+  const files = Object.keys({ ...prev.files, ...cur.files }).filter((f) => prev.files[f] !== cur.files[f]);
+  if (files.length) reasons.push(`input file changed: ${files.map((f) => rel(f, why.workDir)).join(', ')}`);
+  if (prev.network !== cur.network) reasons.push('network changed');
+  if (!params.length && canonicalJson(prev.writes) !== canonicalJson(cur.writes)) reasons.push('output path changed');
+  if (reasons.length) return reasons.join('; ');
+  if (why.missingWrites?.length) return `output file missing: ${why.missingWrites.map((f) => rel(f, why.workDir)).join(', ')}`;
+  return 'evicted from the cache';
+}
+
+function diffInputs(a: Record<string, InputKey | null>, b: Record<string, InputKey | null>): string[] {
+  const out: string[] = [];
+  for (const name of Object.keys({ ...a, ...b }).sort()) {
+    if (a[name]?.key === b[name]?.key) continue;
+    out.push(b[name]?.from ?? a[name]?.from ?? name);
+  }
+  return out;
+}
+
+/** "steps 20 → 30", "layers.mixed4 2 → 1.5", "jitter (default) → 16". */
+export function diffParams(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  const fa = flatten(a);
+  const fb = flatten(b);
+  const out: string[] = [];
+  for (const k of [...new Set([...fa.keys(), ...fb.keys()])].sort()) {
+    const x = fa.get(k);
+    const y = fb.get(k);
+    if (canonicalJson(x) === canonicalJson(y)) continue;
+    out.push(`${k} ${x === undefined ? '(unset)' : show(x)} → ${y === undefined ? '(unset)' : show(y)}`);
+  }
+  return out;
+}
+
+function flatten(v: Record<string, unknown>, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
+  for (const [k, x] of Object.entries(v)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (isPlainObject(x) && Object.keys(x).length) flatten(x, key, out);
+    else out.set(key, x);
+  }
+  return out;
+}
+
+function rel(file: string, workDir: string): string {
+  const r = relative(workDir, file);
+  return r && !r.startsWith('..') ? r : file;
+}

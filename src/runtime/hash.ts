@@ -1,0 +1,60 @@
+/** Canonical JSON and content hashes: the raw material of cache keys. */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+
+/** JSON with object keys sorted at every level and undefined members dropped: equal values ⇒ equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== undefined) out[k] = sortKeys(x);
+    }
+    return out;
+  }
+  return v;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Content hashes of files, remembered by (size, mtime, inode) so unchanged files are not re-read on every run.
+ * A file touched without changing its bytes gets a new stamp but the same hash, so nothing downstream re-runs.
+ */
+export class FileHasher {
+  private readonly memo = new Map<string, { stamp: string; hash: string }>();
+
+  async hash(path: string): Promise<string> {
+    let stamp: string;
+    try {
+      const s = await stat(path);
+      stamp = `${s.size}:${s.mtimeMs}:${s.ino}`;
+    } catch {
+      this.memo.delete(path);
+      return 'missing'; // the node reports the missing file itself, with its own error
+    }
+    const known = this.memo.get(path);
+    if (known?.stamp === stamp) return known.hash;
+    const hash = await hashFile(path);
+    this.memo.set(path, { stamp, hash });
+    return hash;
+  }
+}
+
+function hashFile(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => h.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(h.digest('hex')));
+  });
+}

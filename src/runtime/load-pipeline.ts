@@ -1,0 +1,140 @@
+/** Parse → parameters → schema (with defaults) → graph: a ValidatedPipeline, or every problem at once. */
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { DreamflowError, DreamflowErrorList } from '../errors/dreamflow-error.ts';
+import { buildGraph } from './graph.ts';
+import { resolveRegistry, type NodeRegistry } from './node-registry.ts';
+import { isPlainObject, resolveParams, substituteParams, type ParamOverrides } from './params.ts';
+import type { NetworkSpec, PipelineSource, ValidatedPipeline } from './pipeline.ts';
+import { pipelineValidator, schemaErrors } from './schema-errors.ts';
+import type { NodeDefinition } from './types.ts';
+import { defaultServices, type Services } from './services.ts';
+import { locateValue, parseYaml } from './yaml-source.ts';
+
+export interface LoadOptions extends ParamOverrides {
+  /** Directory relative data paths resolve against (default: the process's cwd). */
+  workDir?: string;
+  /** Node types (default: the built-in nodes). */
+  nodes?: readonly NodeDefinition[];
+  /** Used to check that the network exists (default: the network registry). */
+  services?: Partial<Pick<Services, 'networkKey'>>;
+}
+
+/** Reads and validates a pipeline file (or text/object); throws DreamflowErrorList with every problem found. */
+export async function loadPipeline(pipeline: string | PipelineSource, opts: LoadOptions = {}): Promise<ValidatedPipeline> {
+  const registry = await resolveRegistry(opts.nodes);
+  const { text, file } = await readSource(pipeline);
+  const p = validateText(text, file, registry, opts);
+  await checkNetwork(p, opts.services?.networkKey ?? defaultServices.networkKey);
+  return p;
+}
+
+/** Model paths in `network:` are relative to the pipeline file (a recipe ships with its model). */
+export function networkDir(p: ValidatedPipeline): string {
+  return isAbsolute(p.file) ? dirname(p.file) : p.workDir;
+}
+
+/** When a node uses the network: that `network:` names a known network or an existing model file. */
+export async function checkNetwork(p: ValidatedPipeline, networkKey: Services['networkKey']): Promise<void> {
+  if (p.network === undefined || ![...p.graph.nodes.values()].some((n) => n.def.usesNetwork)) return;
+  try {
+    await networkKey(p.network, networkDir(p));
+  } catch (e) {
+    throw new DreamflowErrorList([locateNetworkError(e, p)]);
+  }
+}
+
+/** An error from loading the network, pointed at `network:` in the pipeline. */
+export function locateNetworkError(e: unknown, p: ValidatedPipeline): DreamflowError {
+  const path = networkErrorPath(p.network, e);
+  const where = { location: locateValue(p.source, path), path: '/' + path.join('/') };
+  if (!(e instanceof DreamflowError)) {
+    return new DreamflowError('E_NETWORK', `cannot load the network: ${e instanceof Error ? e.message : String(e)}`, { ...where, cause: e });
+  }
+  if (e.location) return e;
+  return new DreamflowError(e.code, e.message, { ...where, expected: e.expected, hints: e.hints, cause: e });
+}
+
+/** Where in `network:` an error belongs: the name, the model path, or the weights file. */
+function networkErrorPath(spec: NetworkSpec | undefined, e: unknown): string[] {
+  if (spec === undefined || typeof spec === 'string') return ['network'];
+  if (!('name' in spec)) return ['network', 'path'];
+  return e instanceof DreamflowError && e.code.startsWith('E_WEIGHTS') ? ['network', 'weights'] : ['network', 'name'];
+}
+
+/** `dreamflow validate`: the same checks as a run does before anything runs. */
+export function validatePipeline(file: string, opts: LoadOptions = {}): Promise<ValidatedPipeline> {
+  return loadPipeline(file, opts);
+}
+
+export async function readSource(pipeline: string | PipelineSource): Promise<{ text: string; file: string }> {
+  if (typeof pipeline === 'string') {
+    const file = resolve(pipeline);
+    try {
+      return { text: await readFile(file, 'utf8'), file };
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : (cause as Error).message;
+      throw new DreamflowErrorList([new DreamflowError('E_PIPELINE_READ', `cannot read pipeline ${pipeline}: ${why}`, { cause })]);
+    }
+  }
+  if ('text' in pipeline) return { text: pipeline.text, file: pipeline.file ?? '<pipeline>' };
+  return { text: stringify(pipeline.pipeline), file: pipeline.file ?? '<pipeline>' };
+}
+
+/** Everything but reading the file and checking the network: synchronous, all errors at once. */
+export function validateText(text: string, file: string, registry: NodeRegistry, opts: LoadOptions = {}): ValidatedPipeline {
+  const workDir = resolve(opts.workDir ?? process.cwd());
+  const parsed = parseYaml(text, file);
+  if (parsed.errors.length) throw new DreamflowErrorList(parsed.errors);
+  const src = parsed.source;
+  const raw = isPlainObject(parsed.data) ? parsed.data : {};
+  const errors: DreamflowError[] = [];
+
+  const params = resolveParams(raw.params, opts, src);
+  errors.push(...params.errors);
+  const sub = substituteParams(raw, params.values, src);
+  errors.push(...sub.errors);
+
+  // The schema sees the substituted values: "${steps}" has become 20, and is checked as a number.
+  const data: unknown = isPlainObject(parsed.data) ? sub.data : parsed.data;
+  const validate = pipelineValidator(registry);
+  if (!validate(data)) {
+    errors.push(...schemaErrors(validate.errors ?? [], { data, src, registry, origins: sub.origins, unresolved: sub.unresolved }));
+  }
+  const nodesData = isPlainObject(data) && isPlainObject(data.nodes) ? data.nodes : {};
+  const { graph, errors: graphErrors } = buildGraph(nodesData, registry, src, sub.octaveRefs);
+  errors.push(...graphErrors);
+
+  const network = isPlainObject(data) ? (data.network as NetworkSpec | undefined) : undefined;
+  if (graph && network === undefined) {
+    const user = [...graph.nodes.values()].find((n) => n.def.usesNetwork);
+    if (user) {
+      errors.push(
+        new DreamflowError('E_NO_NETWORK', `node "${user.id}" (${user.type}) needs a network, but the pipeline has no "network:"`, {
+          location: user.location,
+          path: '/network',
+          hints: ['add e.g. network: inception_v3_bundled (dreamflow layers lists the networks)'],
+        }),
+      );
+    }
+  }
+
+  if (errors.length || !graph) throw new DreamflowErrorList(sortErrors(errors));
+  return {
+    file,
+    workDir,
+    description: isPlainObject(data) && typeof data.description === 'string' ? data.description : undefined,
+    params: params.values,
+    network,
+    graph,
+    source: src,
+  };
+}
+
+/** Errors without a place first (command line), then in file order. */
+function sortErrors(errors: DreamflowError[]): DreamflowError[] {
+  const key = (e: DreamflowError) => (e.location ? e.location.line * 1e6 + e.location.col : -1);
+  return [...errors].sort((a, b) => key(a) - key(b));
+}

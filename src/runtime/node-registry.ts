@@ -1,0 +1,32 @@
+/** Node types by name. The runtime takes them as an option; by default the built-in nodes of src/nodes/. */
+import type { NodeDefinition } from './types.ts';
+
+export type NodeRegistry = ReadonlyMap<string, NodeDefinition>;
+
+const registries = new WeakMap<readonly NodeDefinition[], NodeRegistry>();
+
+/** A registry for a list of node types (memoised per list, so compiled validators are reused). */
+export function makeRegistry(nodes: readonly NodeDefinition[]): NodeRegistry {
+  let r = registries.get(nodes);
+  if (!r) {
+    const m = new Map<string, NodeDefinition>();
+    for (const d of nodes) {
+      if (m.has(d.type)) throw new Error(`node type "${d.type}" is defined twice`);
+      m.set(d.type, d);
+    }
+    r = m;
+    registries.set(nodes, r);
+  }
+  return r;
+}
+
+/** The built-in node types, imported on first use (keeps the runtime loadable without them). */
+export async function builtinNodes(): Promise<NodeDefinition[]> {
+  const spec = new URL('../nodes/index.ts', import.meta.url).href;
+  const mod = (await import(spec)) as { builtinNodes: NodeDefinition[] };
+  return mod.builtinNodes;
+}
+
+export async function resolveRegistry(nodes?: readonly NodeDefinition[]): Promise<NodeRegistry> {
+  return makeRegistry(nodes ?? (await builtinNodes()));
+}

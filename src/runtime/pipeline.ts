@@ -1,0 +1,71 @@
+/** The shapes of a parsed, validated pipeline: what the graph, the executor, the CLI and the watcher work on. */
+import type { SourceLocation } from '../errors/dreamflow-error.ts';
+import type { NodeDefinition } from './types.ts';
+import type { YamlSource } from './yaml-source.ts';
+
+/** `network:` in a pipeline: a registry name, a model file, or a registry name with a local weights file. */
+export type NetworkSpec =
+  | string
+  | { path: string; preprocessing?: 'inception' | 'caffe' | 'unit' }
+  | { name: string; weights?: string };
+
+/** A pipeline given as text or as an object instead of a file path. `file` labels it in errors. */
+export type PipelineSource = { text: string; file?: string } | { pipeline: Record<string, unknown>; file?: string };
+
+/** Where a parameter's value came from, for error hints and watch-mode reasons. */
+export interface ParamValue {
+  value: unknown;
+  from: 'file' | 'params' | 'set';
+}
+
+export interface PipelineNode {
+  id: string;
+  type: string;
+  def: NodeDefinition;
+  /** Validated params with defaults filled in and `${param}`s substituted; `${octave}` stays until run time. */
+  params: Record<string, unknown>;
+  /** Forward inputs: input name → node id (absent optional inputs are left out). */
+  inputs: Record<string, string>;
+  /** Back-edge inputs: input name → node id whose previous-octave value is taken. */
+  backEdges: Record<string, string>;
+  /** `each_octave: true` was written. */
+  eachOctave: boolean;
+  /** Where the node's id is written. */
+  location?: SourceLocation;
+  /** Position in the file (tie-break for the schedule). */
+  index: number;
+}
+
+/** An octave loop: `body` runs once per pyramid level (smallest first), then `each` (per-octave consumers). */
+export interface OctaveLoop {
+  /** The octave-split node. */
+  split: string;
+  /** Loop body in topological order. */
+  body: string[];
+  /** Per-octave nodes after the body (each_octave nodes and their consumers), topological order. */
+  each: string[];
+}
+
+export interface PipelineGraph {
+  nodes: Map<string, PipelineNode>;
+  /** Topological order over forward edges, ties broken by file order. */
+  order: string[];
+  /** node id → its consumers (forward and back-edge). */
+  consumers: Map<string, { node: string; input: string; back: boolean }[]>;
+  loops: OctaveLoop[];
+  /** Per-octave node id → the id of its loop's octave-split. */
+  loopOf: Map<string, string>;
+}
+
+export interface ValidatedPipeline {
+  /** Absolute path of the pipeline file (or the label of a pipeline given as text/object). */
+  file: string;
+  /** Directory relative data paths resolve against. */
+  workDir: string;
+  description?: string;
+  params: Map<string, ParamValue>;
+  network?: NetworkSpec;
+  graph: PipelineGraph;
+  /** The parsed YAML, for locating things in error messages. */
+  source: YamlSource;
+}

@@ -1,0 +1,190 @@
+/**
+ * The public runner: validates a pipeline, executes it, reports events. It keeps what is worth keeping between
+ * runs in one process: the node result cache, per-instance key parts (to say why a node re-ran), file hashes,
+ * loaded networks and gradient engines. Runs on one Runner are serialised.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { EngineChoice, GradientEngine } from '../engines/engine.ts';
+import { DreamflowError } from '../errors/dreamflow-error.ts';
+import type { Network } from '../networks/ir.ts';
+import { DEFAULT_CACHE_BYTES, ValueCache, type CacheStats } from './cache.ts';
+import { errorEvents } from './error-events.ts';
+import { execute, type HistoryEntry } from './executor.ts';
+import { FileHasher } from './hash.ts';
+import { checkNetwork, locateNetworkError, networkDir, readSource, validateText } from './load-pipeline.ts';
+import { makeRegistry, builtinNodes, type NodeRegistry } from './node-registry.ts';
+import type { ParamOverrides } from './params.ts';
+import type { PipelineSource, ValidatedPipeline } from './pipeline.ts';
+import { withDefaults, type Services } from './services.ts';
+import type { NodeDefinition, RunEvent } from './types.ts';
+
+export interface RunnerOptions {
+  /** Node types (default: the built-in nodes of src/nodes/). */
+  nodes?: NodeDefinition[];
+  /** Cache budget in bytes of tensor data (default 1 GiB; 0 disables caching). */
+  cacheBytes?: number;
+  services?: Partial<Services>;
+}
+
+export interface RunOptions extends ParamOverrides {
+  /** Directory relative data paths resolve against (default: the process's cwd). */
+  workDir?: string;
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+  /** Overrides the engine that nodes ask for (unless 'auto'). */
+  engine?: EngineChoice;
+  /** Tensor backend to switch to before running (wasm, cpu, tensorflow, auto). */
+  backend?: string;
+  /** When a re-run node's output equals its previous (cached) one, keep its readers' cached results (default true). */
+  earlyCutoff?: boolean;
+}
+
+export interface RunResult {
+  /** Files the pipeline's outputs are in (written by this run, or still valid from an earlier one). */
+  outputs: string[];
+  /** Instances that ran ("dreamed@2"). */
+  ran: string[];
+  /** Instances whose result came from the cache. */
+  cached: string[];
+  ms: number;
+}
+
+export class Runner {
+  private readonly cache: ValueCache;
+  private readonly services: Services;
+  private readonly hasher = new FileHasher();
+  private readonly history = new Map<string, Map<string, HistoryEntry>>();
+  private readonly aliases = new Map<string, string>();
+  private readonly networks = new Map<string, Promise<Network>>();
+  private readonly engines = new Map<string, Promise<GradientEngine>>();
+  private readonly liveEngines = new Set<GradientEngine>();
+  private readonly nodes?: NodeDefinition[];
+  private registry?: Promise<NodeRegistry>;
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+
+  constructor(opts: RunnerOptions = {}) {
+    this.cache = new ValueCache(opts.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    this.services = withDefaults(opts.services);
+    this.nodes = opts.nodes;
+  }
+
+  /** Parses and validates without running (throws DreamflowErrorList). */
+  async load(pipeline: string | PipelineSource, opts: ParamOverrides & { workDir?: string } = {}): Promise<ValidatedPipeline> {
+    this.registry ??= (async () => makeRegistry(this.nodes ?? (await builtinNodes())))();
+    const registry = await this.registry;
+    const { text, file } = await readSource(pipeline);
+    const p = validateText(text, file, registry, opts);
+    await checkNetwork(p, this.services.networkKey);
+    return p;
+  }
+
+  run(pipeline: string | PipelineSource, opts: RunOptions = {}): Promise<RunResult> {
+    const run = this.queue.then(() => this.runNow(pipeline, opts));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runNow(pipeline: string | PipelineSource, opts: RunOptions): Promise<RunResult> {
+    const emit = opts.onEvent ?? (() => {});
+    const t0 = performance.now();
+    try {
+      if (this.disposed) throw new DreamflowError('E_RUNNER_DISPOSED', 'this Runner has been disposed');
+      const p = await this.load(pipeline, opts);
+      if (opts.backend) await this.services.setBackend(opts.backend);
+      emit({ event: 'run:start', pipeline: p.file, nodes: [...p.graph.order] });
+      let history = this.history.get(p.file);
+      if (!history) this.history.set(p.file, (history = new Map()));
+      const res = await execute(p, {
+        cache: this.cache,
+        history,
+        hasher: this.hasher,
+        signal: opts.signal ?? new AbortController().signal,
+        emit,
+        earlyCutoff: opts.earlyCutoff,
+        aliases: this.aliases,
+        ...this.networkAccess(p, opts),
+      });
+      const ms = performance.now() - t0;
+      emit({ event: 'run:done', ms, ran: res.ran.length, cached: res.cached.length });
+      return { ...res, ms };
+    } catch (e) {
+      for (const ev of errorEvents(e)) emit(ev);
+      throw e;
+    }
+  }
+
+  /** The network and engines of a run, loaded on first use and kept for later runs. */
+  private networkAccess(p: ValidatedPipeline, opts: RunOptions) {
+    const spec = p.network;
+    const dir = networkDir(p);
+    let key: Promise<string> | undefined;
+    const networkKey = () => {
+      if (spec === undefined) {
+        return Promise.reject(new DreamflowError('E_NO_NETWORK', 'a node asked for the network, but the pipeline has no "network:"'));
+      }
+      key ??= (async () => this.services.networkKey(spec, dir))().catch((e: unknown) => Promise.reject(locateNetworkError(e, p)));
+      return key;
+    };
+    const network = async (): Promise<Network> => {
+      const k = await networkKey();
+      let n = this.networks.get(k);
+      if (!n) {
+        n = this.services.loadNetwork(spec!, { workDir: dir }).catch((e: unknown) => Promise.reject(locateNetworkError(e, p)));
+        this.networks.set(k, n);
+        n.catch(() => this.networks.delete(k));
+      }
+      return n;
+    };
+    const engine = async (choice: EngineChoice): Promise<GradientEngine> => {
+      const effective = opts.engine && opts.engine !== 'auto' ? opts.engine : choice;
+      const k = `${await networkKey()}|${effective}|${tf.getBackend()}`;
+      let e = this.engines.get(k);
+      if (!e) {
+        e = (async () => {
+          const created = await this.services.createEngine(await network(), effective);
+          if (this.disposed) created.dispose();
+          else this.liveEngines.add(created);
+          return created;
+        })();
+        this.engines.set(k, e);
+        e.catch(() => this.engines.delete(k));
+      }
+      return e;
+    };
+    const networkIdentity = async () => `${await networkKey()}|engine=${opts.engine ?? 'auto'}|backend=${tf.getBackend()}`;
+    return { network, engine, networkIdentity };
+  }
+
+  /** Drops every cached result (disposing its tensors). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  cacheStats(): CacheStats {
+    return this.cache.stats();
+  }
+
+  /** Frees the cache and the engines. The Runner cannot run afterwards. */
+  dispose(): void {
+    this.disposed = true;
+    this.cache.clear();
+    for (const e of this.liveEngines) e.dispose();
+    this.liveEngines.clear();
+    this.engines.clear();
+    this.networks.clear();
+  }
+}
+
+/** One run with a fresh Runner, disposed afterwards. */
+export async function runPipeline(
+  pipeline: string | PipelineSource,
+  opts: RunOptions & Omit<RunnerOptions, 'cacheBytes'> = {},
+): Promise<RunResult> {
+  const runner = new Runner({ nodes: opts.nodes, services: opts.services, cacheBytes: 0 }); // nothing to reuse
+  try {
+    return await runner.run(pipeline, opts);
+  } finally {
+    runner.dispose();
+  }
+}

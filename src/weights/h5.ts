@@ -1,0 +1,154 @@
+/**
+ * Reads a Keras weights `.h5` (model.save_weights, or model.save's `model_weights` group) with h5wasm into plain
+ * float32 arrays, keyed by the file's own lists: the root attribute `layer_names` names one group per layer, and
+ * each group's attribute `weight_names` names its datasets relative to the group. Both published layouts are just
+ * different weight names under this scheme:
+ *   - v0.1 VGG files (Keras 1):  block1_conv1/block1_conv1_W_1:0, block1_conv1/block1_conv1_b_1:0
+ *   - Keras 2 / tf.keras files:  conv2d_1/conv2d_1/kernel:0, batch_normalization_1/batch_normalization_1/beta:0
+ * Everything is read before anything is returned: a file that fails halfway is reported, never half-used.
+ */
+import fs from 'node:fs';
+import h5wasm from 'h5wasm/node';
+import type { Dataset, Group } from 'h5wasm/node';
+import { DreamflowError } from '../errors/dreamflow-error.ts';
+import type { WeightTensor } from '../networks/ir.ts';
+
+export interface H5LayerWeights {
+  /** The layer's name as the file writes it. */
+  name: string;
+  /** The group's `weight_names`, in the file's order. */
+  weightNames: string[];
+  /** One array per weight name, same order. */
+  values: WeightTensor[];
+}
+
+export interface KerasH5Weights {
+  path: string;
+  /** Root `layer_names`, in the file's order (layers without weights included). */
+  layerNames: string[];
+  /** Layers that have at least one weight. */
+  layers: Map<string, H5LayerWeights>;
+  kerasVersion?: string;
+  backend?: string;
+}
+
+interface H5Module {
+  activate_throwing_error_handler(): number;
+  deactivate_throwing_error_handler(): number;
+}
+
+let ready: Promise<H5Module> | undefined;
+function h5(): Promise<H5Module> {
+  ready ??= h5wasm.ready as unknown as Promise<H5Module>;
+  return ready;
+}
+
+/** HDF5's error stack is long; its innermost "in FUNC(): what" line says what went wrong. */
+export function hdf5Reason(err: unknown): string {
+  const text = String(err instanceof Error ? err.message : err);
+  const reasons = [...text.matchAll(/in [A-Za-z0-9_]+\(\): ([^\n]+)/g)].map((m) => m[1]!.trim());
+  return reasons.at(-1) ?? text.split('\n')[0]!.slice(0, 200);
+}
+
+function corrupt(file: string, why: string, cause?: unknown): DreamflowError {
+  return new DreamflowError('E_WEIGHTS_CORRUPT', `weights file ${file} is corrupt or not a Keras .h5 file: ${why}`, {
+    hints: ['delete it and download it again (dreamflow models pull NETWORK), or point --weights at a good copy'],
+    cause,
+  });
+}
+
+/** Attribute values come back as string, string[] or bytes depending on how the writer typed them. */
+function toStrings(value: unknown): string[] {
+  if (value === null || value === undefined) return [];
+  // h5py writes Keras's lists as NUL-padded fixed-length strings; keep the name, not the padding.
+  if (typeof value === 'string') {
+    const s = value.replace(/\0+$/, '');
+    return s === '' ? [] : [s];
+  }
+  if (value instanceof Uint8Array) return [new TextDecoder().decode(value).replace(/\0+$/, '')];
+  if (Array.isArray(value)) return value.flatMap((v) => toStrings(v));
+  return [String(value)];
+}
+
+function attrStrings(node: Group | Dataset, name: string): string[] | undefined {
+  const attrs = node.attrs;
+  if (!(name in attrs)) return undefined;
+  return toStrings(attrs[name]!.value);
+}
+
+function toFloat32(file: string, path: string, ds: Dataset): WeightTensor {
+  const meta = ds.metadata;
+  const shape = ds.shape ?? [];
+  if (meta.type !== 1 /* H5T_FLOAT */ || (meta.size !== 4 && meta.size !== 8)) {
+    throw new DreamflowError(
+      'E_WEIGHTS_UNSUPPORTED',
+      `weights file ${file}: dataset ${path} is not float32/float64 (HDF5 class ${meta.type}, ${meta.size} bytes)`,
+    );
+  }
+  const raw = ds.value;
+  const data = raw instanceof Float32Array ? raw : Float32Array.from(raw as Float64Array);
+  const expected = shape.reduce((p, d) => p * d, 1);
+  if (data.length !== expected) throw corrupt(file, `dataset ${path} holds ${data.length} values for shape [${shape}]`);
+  return { shape: [...shape], data };
+}
+
+/** The group holding `layer_names`: the root (save_weights) or `model_weights` (model.save). */
+function weightsRoot(file: string, f: Group): Group {
+  if (attrStrings(f, 'layer_names')) return f;
+  const mw = f.get('model_weights');
+  if (mw instanceof h5wasm.Group && attrStrings(mw, 'layer_names')) return mw;
+  throw corrupt(file, 'it has no layer_names attribute (is it a Keras weights file?)');
+}
+
+function readLayer(file: string, root: Group, name: string): H5LayerWeights | undefined {
+  const g = root.get(name);
+  if (!(g instanceof h5wasm.Group)) throw corrupt(file, `layer_names lists "${name}" but there is no such group`);
+  const weightNames = attrStrings(g, 'weight_names') ?? [];
+  if (weightNames.length === 0) return undefined;
+  const values = weightNames.map((w) => {
+    const ds = g.get(w);
+    if (!(ds instanceof h5wasm.Dataset)) {
+      throw corrupt(file, `layer "${name}" lists weight "${w}" but there is no dataset ${name}/${w}`);
+    }
+    return toFloat32(file, `${name}/${w}`, ds);
+  });
+  return { name, weightNames, values };
+}
+
+/** Reads every weight of a Keras `.h5`. Throws E_WEIGHTS_MISSING, E_WEIGHTS_CORRUPT or E_WEIGHTS_UNSUPPORTED. */
+export async function readKerasH5(file: string): Promise<KerasH5Weights> {
+  if (!fs.existsSync(file)) {
+    throw new DreamflowError('E_WEIGHTS_MISSING', `weights file ${file} does not exist`);
+  }
+  const mod = await h5();
+  // HDF5 prints its error stack to stderr by default; the throwing handler turns it into an exception instead.
+  mod.activate_throwing_error_handler();
+  let f: InstanceType<typeof h5wasm.File> | undefined;
+  try {
+    f = new h5wasm.File(file, 'r');
+    const root = weightsRoot(file, f);
+    const layerNames = attrStrings(root, 'layer_names') ?? [];
+    const layers = new Map<string, H5LayerWeights>();
+    for (const name of layerNames) {
+      const layer = readLayer(file, root, name);
+      if (layer) layers.set(name, layer);
+    }
+    return {
+      path: file,
+      layerNames,
+      layers,
+      kerasVersion: attrStrings(f, 'keras_version')?.[0],
+      backend: attrStrings(f, 'backend')?.[0],
+    };
+  } catch (err) {
+    if (err instanceof DreamflowError) throw err;
+    throw corrupt(file, hdf5Reason(err), err);
+  } finally {
+    try {
+      f?.close();
+    } catch {
+      // a file that failed to open has nothing to close
+    }
+    mod.deactivate_throwing_error_handler();
+  }
+}
