@@ -99,6 +99,8 @@ export async function measure(config: BenchConfig): Promise<Record<string, unkno
     ms_per_step: round(median(times)),
     ms_min: round(Math.min(...times)),
     first_step_ms: round(firstMs),
+    // onnx: building the ONNX model and its session, paid once per (objective, input shape) in the first step
+    ...('stats' in engine ? { session_ms: round((engine as { stats: { sessionMs: number } }).stats.sessionMs) } : {}),
     load_ms: round(loadMs),
     peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
     loss: round(loss, 5),

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
 import type { Network } from '../src/networks/ir.ts';
 import {
   createOnnxEngine,
@@ -14,6 +15,8 @@ import {
   releaseSharedOnnxEngines,
   sharedOnnxEngine,
 } from '../src/engines/onnx/index.ts';
+import { GraphBuilder } from '../src/engines/onnx/graph-builder.ts';
+import { activationBackward } from '../src/engines/onnx/ops/activation.ts';
 import { DreamflowError } from '../src/errors/dreamflow-error.ts';
 import { NetBuilder, branchNet, chainNet, headNet, leakyNet, randomImage } from './helpers/onnx-nets.ts';
 
@@ -142,6 +145,23 @@ describe('gradient against finite differences of the engine\'s own loss', () => 
     grad.dispose();
     x.dispose();
     engine.dispose();
+  });
+});
+
+describe('relu gradient mask', () => {
+  it('is exactly 1 for every positive normal float and 0 at 0', async () => {
+    const g = new GraphBuilder();
+    const y = g.input('y', [1, 1, 1, 6]);
+    const dy = g.input('dy', [1, 1, 1, 6]);
+    g.output(activationBackward(g, y, dy, 'relu', undefined, 'relu_grad'), [1, 1, 1, 6]);
+    const session = await ort.InferenceSession.create(g.encode('mask'));
+    const ys = Float32Array.of(0, 2 ** -126, 1e-30, 1, 6, 3.4e38);
+    const out = await session.run({
+      y: new ort.Tensor('float32', ys, [1, 1, 1, 6]),
+      dy: new ort.Tensor('float32', Float32Array.of(5, 5, 5, 5, 5, 5), [1, 1, 1, 6]),
+    });
+    assert.deepEqual(Array.from(out[session.outputNames[0]!]!.data as Float32Array), [0, 5, 5, 5, 5, 5]);
+    await session.release();
   });
 });
 

@@ -110,7 +110,7 @@ test('validation errors become error events with file, line and col, and the run
     (e: DreamflowError) => e.code === 'E_UNKNOWN_KEY',
   );
   assert.deepEqual(events, [
-    { event: 'error', code: 'E_UNKNOWN_KEY', message: 'unknown key "sise" in node "c" (const); did you mean "size"?', file: 'bad.yaml', line: 3, col: 21 },
+    { event: 'error', code: 'E_UNKNOWN_KEY', message: 'unknown key "sise" in node "c" (const); did you mean "size"?', file: 'bad.yaml', line: 3, col: 21, path: '/nodes/c/sise' },
   ]);
 });
 

@@ -45,7 +45,7 @@ test('discriminated on type: a bad key in one node yields errors of that type on
   );
   assert.equal(validate(parse('version: 1\nnodes:\n  c: { type: konst }\n')), false);
   assert.deepEqual(
-    validate.errors!.map((e) => [e.instancePath, e.keyword]),
+    validate.errors!.filter((e) => e.keyword !== 'if').map((e) => [e.instancePath, e.keyword]),
     [['/nodes/c/type', 'enum']],
   );
 });

@@ -96,10 +96,14 @@ test('grad and loss of an objective on the input layer itself', async () => {
 test('engine errors: unknown layer, bad channel, wrong input channels, empty objective', async () => {
   await initBackend('wasm');
   const fx = windowNet();
-  const engine = await createEngine(fx.net, 'auto');
+  const engine = await createEngine(fx.net, 'tfjs');
   assert.equal(engine.name, 'tfjs');
   const x = tf.zeros([1, 29, 27, 3]) as tf.Tensor4D;
-  await assert.rejects(engine.lossAndGrad(x, [{ layer: 'nope', weight: 1 }]), { code: 'E_UNKNOWN_LAYER' });
+  await assert.rejects(engine.lossAndGrad(x, [{ layer: 'bn11', weight: 1 }]), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'E_UNKNOWN_LAYER');
+    assert.match(e.message, /did you mean "bn1"/);
+    return true;
+  });
   await assert.rejects(engine.lossAndGrad(x, [{ layer: 'c1', weight: 1, channel: 4 }]), { code: 'E_BAD_CHANNEL' });
   await assert.rejects(engine.lossAndGrad(x, []), { code: 'E_BAD_OBJECTIVE' });
   const x2 = tf.zeros([1, 29, 27, 2]) as tf.Tensor4D;

@@ -105,4 +105,23 @@ describe('resolveWeights', () => {
     assert.equal(listed.bytes, 1000);
     assert.equal(listed.expectedBytes, 94_765_736);
   });
+
+  test('a cached file of the legacy ResNet50 size is checked against the legacy MD5 (pulled with --url)', async () => {
+    const cacheDir = path.join(dir, 'legacy-cache');
+    fs.mkdirSync(cacheDir, { recursive: true });
+    const file = path.join(cacheDir, KNOWN_WEIGHTS.resnet50.fileName);
+    const legacy = ALTERNATE_WEIGHTS.find((a) => a.naming === 'legacy')!;
+    fs.writeFileSync(file, '');
+    fs.truncateSync(file, legacy.bytes); // the right size, zero bytes: only the MD5 can tell
+    const resolved = resolveWeights('resnet50', { cacheDir });
+    assert.equal(resolved.known, legacy);
+    await assert.rejects(
+      verifyWeightsFile('resnet50', resolved),
+      (e: unknown) =>
+        e instanceof DreamflowError &&
+        e.code === 'E_WEIGHTS_CORRUPT' &&
+        e.message.endsWith(`has ${legacy.md5}`) &&
+        !e.message.includes(KNOWN_WEIGHTS.resnet50.md5),
+    );
+  });
 });

@@ -6,6 +6,7 @@ import { registerGraphCommand } from './commands/graph.ts';
 import { registerLayersCommand } from './commands/layers.ts';
 import { registerDreamCommand } from './commands/dream.ts';
 import { registerModelsCommand } from './commands/models.ts';
+import { registerWatchCommand } from './commands/watch.ts';
 
 /** Each command's action stores its exit code here (commander actions cannot return one). */
 export interface CommandResult {
@@ -23,6 +24,7 @@ export function buildProgram(result: CommandResult): Command {
   registerLayersCommand(program, result);
   registerDreamCommand(program, result);
   registerModelsCommand(program, result);
+  registerWatchCommand(program, result);
   return program;
 }
 
@@ -36,10 +38,19 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here with exitCode 0; usage errors were already printed by commander.
-      return err.exitCode === 0 ? EXIT_OK : EXIT_INVALID;
+      if (err.exitCode === 0) return EXIT_OK;
+      // Tools reading `--reporter json` get the usage error on stdout too.
+      if (wantsJson(argv)) {
+        process.stdout.write(JSON.stringify({ event: 'error', code: 'E_USAGE', message: err.message.replace(/^error: /, '') }) + '\n');
+      }
+      return EXIT_INVALID;
     }
     throw err;
   }
+}
+
+function wantsJson(argv: string[]): boolean {
+  return argv.some((a, i) => a === '--reporter=json' || (a === '--reporter' && argv[i + 1] === 'json'));
 }
 
 export const reporterOption = () =>

@@ -1,23 +1,61 @@
 /**
- * Picks the gradient engine for a network. 'auto' is tfjs for now; the ONNX Runtime engine plugs in below.
+ * Picks the gradient engine for a network.
+ * - 'tfjs': the TensorFlow.js engine on the active tfjs backend (the reference; the path for tfjs-node-gpu).
+ * - 'onnx': onnxruntime-node, on the CPU or (device 'cuda') its CUDA execution provider. One engine per network
+ *   is shared by the process; each call returns a handle, and the last handle disposed releases its sessions.
+ * - 'auto': the tfjs engine when the tfjs backend is 'tensorflow' (tfjs-node(-gpu) is installed and chosen);
+ *   otherwise onnx for every objective it can differentiate and tfjs for the others (see auto-engine.ts).
+ * onnxruntime is imported only when an onnx engine is needed.
  */
+import * as tf from '@tensorflow/tfjs';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import type { Network } from '../networks/ir.ts';
+import { createAutoEngine } from './auto-engine.ts';
 import type { EngineChoice, GradientEngine } from './engine.ts';
 import { createTfjsEngine } from './tfjs/index.ts';
 
 export const ENGINE_CHOICES: readonly EngineChoice[] = ['auto', 'tfjs', 'onnx'];
 
-export async function createEngine(net: Network, choice: EngineChoice = 'auto'): Promise<GradientEngine> {
+/** Where the onnx engine runs; the tfjs engine runs wherever its tfjs backend does. */
+export type EngineDevice = 'cpu' | 'cuda';
+export const DEVICE_CHOICES: readonly EngineDevice[] = ['cpu', 'cuda'];
+
+export interface EngineOptions {
+  /** The onnx engine's device (default cpu). Ignored by the tfjs engine. */
+  device?: EngineDevice;
+  /** Receives messages the user should see once, e.g. that 'auto' fell back to tfjs for an objective. */
+  notify?: (notice: { code: string; message: string }) => void;
+}
+
+export async function createEngine(
+  net: Network,
+  choice: EngineChoice = 'auto',
+  opts: EngineOptions = {},
+): Promise<GradientEngine> {
+  const device = opts.device ?? 'cpu';
+  if (!DEVICE_CHOICES.includes(device)) {
+    throw new DreamflowError('E_ENGINE_DEVICE', `unknown device "${String(device)}"`, {
+      expected: `one of ${DEVICE_CHOICES.join(', ')}`,
+    });
+  }
   switch (choice) {
-    case 'auto':
     case 'tfjs':
       return createTfjsEngine(net);
-    case 'onnx':
-      // The ONNX Runtime engine (src/engines/onnx/) is added here: `return createOnnxEngine(net);`
-      throw new DreamflowError('E_ENGINE_UNAVAILABLE', 'the onnx engine is not available yet', {
-        hints: ['use --engine tfjs (or auto)'],
+    case 'onnx': {
+      const onnx = await import('./onnx/index.ts');
+      return onnx.acquireOnnxEngine(net, { device });
+    }
+    case 'auto': {
+      if (tf.getBackend() === 'tensorflow' && device === 'cpu') return createTfjsEngine(net);
+      const onnx = await import('./onnx/index.ts');
+      return createAutoEngine(net, {
+        onnx: () => onnx.acquireOnnxEngine(net, { device }),
+        tfjs: () => createTfjsEngine(net),
+        supports: onnx.onnxSupports,
+        objectiveKey: onnx.objectiveKey,
+        ...(opts.notify ? { notify: opts.notify } : {}),
       });
+    }
     default:
       throw new DreamflowError('E_ENGINE_UNKNOWN', `unknown engine "${String(choice)}"`, {
         expected: `one of ${ENGINE_CHOICES.join(', ')}`,

@@ -13,14 +13,18 @@ export interface WindowGeometry {
   out: [number, number];
 }
 
+/** The extent a dilated kernel covers: (k − 1)·d + 1 per axis. */
+export function effectiveExtent(kernel: readonly [number, number], dilations: readonly [number, number] = [1, 1]): [number, number] {
+  return [(kernel[0] - 1) * dilations[0] + 1, (kernel[1] - 1) * dilations[1] + 1];
+}
+
+/** One axis, given the kernel's effective extent. */
 function resolveAxis(
   padding: 'same' | 'valid' | [number, number],
   size: number,
-  kernel: number,
+  effective: number,
   stride: number,
-  dilation: number,
 ): { before: number; after: number; out: number } {
-  const effective = (kernel - 1) * dilation + 1;
   if (padding === 'same') {
     const out = Math.ceil(size / stride);
     const total = Math.max((out - 1) * stride + effective - size, 0);
@@ -42,8 +46,9 @@ export function windowGeometry(
 ): WindowGeometry {
   const ph = typeof padding === 'string' ? padding : padding[0];
   const pw = typeof padding === 'string' ? padding : padding[1];
-  const h = resolveAxis(ph, size[0], kernel[0], strides[0], dilations[0]);
-  const w = resolveAxis(pw, size[1], kernel[1], strides[1], dilations[1]);
+  const [eh, ew] = effectiveExtent(kernel, dilations);
+  const h = resolveAxis(ph, size[0], eh, strides[0]);
+  const w = resolveAxis(pw, size[1], ew, strides[1]);
   return {
     pads: [
       [h.before, h.after],

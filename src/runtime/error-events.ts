@@ -15,6 +15,9 @@ export function errorEvents(err: unknown): ErrorEvent[] {
         message: err.message,
         ...(err instanceof NodeError ? { node: err.node } : {}),
         ...(err.location ? { file: err.location.file, line: err.location.line, col: err.location.col } : {}),
+        ...(err.path ? { path: err.path } : {}),
+        ...(err.expected ? { expected: err.expected } : {}),
+        ...(err.hints.length ? { hints: err.hints } : {}),
       },
     ];
   }

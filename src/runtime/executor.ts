@@ -14,6 +14,7 @@ import type { Network } from '../networks/ir.ts';
 import type { ValueCache } from './cache.ts';
 import { cacheKey, explainRun, type InputKey, type KeyParts } from './cache-key.ts';
 import type { FileHasher } from './hash.ts';
+import { givenByUser, outputPathProblem, paramWriting, WRITE_OUTSIDE_HINTS } from './output-paths.ts';
 import { substituteOctave } from './params.ts';
 import type { PipelineNode, ValidatedPipeline } from './pipeline.ts';
 import type { NodeContext, RunEvent, Value } from './types.ts';
@@ -37,6 +38,19 @@ export interface ExecuteOptions {
   /** Identity of the network plus engine and backend, for the keys of nodes that use the network. */
   networkIdentity(): Promise<string>;
   engine(choice: EngineChoice): Promise<GradientEngine>;
+  /** Outputs must stay inside this directory (checked again per instance, right before a node that writes runs). */
+  outputRoot?: string;
+  /** Called with each finished instance's value (ran or cached), before it can be released; must not keep it. */
+  onValue?(info: InstanceInfo, value: Value): void | Promise<void>;
+}
+
+export interface InstanceInfo {
+  id: string;
+  nodeId: string;
+  octave?: number;
+  octaves?: number;
+  /** false when the value came from the cache */
+  ran: boolean;
 }
 
 export interface HistoryEntry {
@@ -292,6 +306,7 @@ class Execution {
       this.opts.emit({ event: 'node:cached', node: inst.id, reason: 'unchanged', ...octaveFields });
       this.result.cached.push(inst.id);
     } else {
+      if (this.opts.outputRoot !== undefined) await this.checkWrites(inst, params, writes, this.opts.outputRoot);
       const reason = explainRun(prev?.parts, parts, { missingWrites, cacheOff: !cache || cache.budget <= 0, workDir });
       this.opts.emit({ event: 'node:start', node: inst.id, reason, ...octaveFields });
       const t0 = performance.now();
@@ -312,6 +327,10 @@ class Execution {
     if (value.kind === 'file') {
       this.result.outputs.push(value.path);
       this.opts.emit({ event: 'output', node: inst.id, path: value.path });
+    }
+    if (this.opts.onValue) {
+      const ran = this.result.ran.at(-1) === inst.id;
+      await this.opts.onValue({ id: inst.id, nodeId: node.id, ...octaveFields, ran }, value);
     }
     if (this.p.graph.loops.some((l) => l.split === node.id)) {
       if (value.kind !== 'pyramid' || value.levels.length === 0) {
@@ -374,6 +393,19 @@ class Execution {
       throw new NodeError('E_NODE_OUTPUT', `node "${inst.id}" (${node.def.type}) ${bad}`, inst.id, { location: node.location });
     }
     return detachFromInputs(out, [...Object.values(inputs), ...Object.values(previousInputs ?? {})]);
+  }
+
+  private async checkWrites(inst: Instance, params: Record<string, unknown>, writes: string[], root: string): Promise<void> {
+    for (const target of writes) {
+      const key = paramWriting(params, this.p.workDir, target);
+      if (key !== undefined && givenByUser(this.p, inst.node.id, key)) continue;
+      const problem = await outputPathProblem(target, root);
+      if (!problem) continue;
+      throw new NodeError('E_WRITE_OUTSIDE', `node "${inst.id}" (${inst.node.def.type}) may not write there: ${problem}`, inst.id, {
+        location: inst.node.location,
+        hints: WRITE_OUTSIDE_HINTS,
+      });
+    }
   }
 
   /** Disposes a finished instance's value once nobody will read it again. */

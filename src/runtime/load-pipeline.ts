@@ -10,7 +10,9 @@ import type { NetworkSpec, PipelineSource, ValidatedPipeline } from './pipeline.
 import { pipelineValidator, schemaErrors } from './schema-errors.ts';
 import type { NodeDefinition } from './types.ts';
 import { defaultServices, type Services } from './services.ts';
-import { locateValue, parseYaml } from './yaml-source.ts';
+import { locateValue } from './yaml-source.ts';
+import { composeRecipe } from './recipe-compose.ts';
+import { checkOutputPaths } from './output-paths.ts';
 
 export interface LoadOptions extends ParamOverrides {
   /** Directory relative data paths resolve against (default: the process's cwd). */
@@ -19,6 +21,13 @@ export interface LoadOptions extends ParamOverrides {
   nodes?: readonly NodeDefinition[];
   /** Used to check that the network exists (default: the network registry). */
   services?: Partial<Pick<Services, 'networkKey'>>;
+  /**
+   * Outputs must stay inside this directory (`..`, absolute paths and symbolic links that lead out are refused,
+   * E_WRITE_OUTSIDE). Unset: outputs may go anywhere (`--allow-outside`).
+   */
+  outputRoot?: string;
+  /** Receives every recipe file read or tried (extends/include), also when the pipeline is invalid. */
+  recipeFiles?: Set<string>;
 }
 
 /** Reads and validates a pipeline file (or text/object); throws DreamflowErrorList with every problem found. */
@@ -26,13 +35,22 @@ export async function loadPipeline(pipeline: string | PipelineSource, opts: Load
   const registry = await resolveRegistry(opts.nodes);
   const { text, file } = await readSource(pipeline);
   const p = validateText(text, file, registry, opts);
+  await checkPipelineFiles(p, opts);
   await checkNetwork(p, opts.services?.networkKey ?? defaultServices.networkKey);
   return p;
 }
 
-/** Model paths in `network:` are relative to the pipeline file (a recipe ships with its model). */
+/** The checks that need the file system: outputs stay inside `outputRoot` (when set). */
+export async function checkPipelineFiles(p: ValidatedPipeline, opts: Pick<LoadOptions, 'outputRoot'>): Promise<void> {
+  if (opts.outputRoot === undefined) return;
+  const errors = await checkOutputPaths(p, opts.outputRoot);
+  if (errors.length) throw new DreamflowErrorList(errors);
+}
+
+/** Model paths in `network:` are relative to the recipe file that names them (a recipe ships with its model). */
 export function networkDir(p: ValidatedPipeline): string {
-  return isAbsolute(p.file) ? dirname(p.file) : p.workDir;
+  const file = p.source.redirect?.(['network'])?.source.file ?? p.file;
+  return isAbsolute(file) ? dirname(file) : p.workDir;
 }
 
 /** When a node uses the network: that `network:` names a known network or an existing model file. */
@@ -86,9 +104,11 @@ export async function readSource(pipeline: string | PipelineSource): Promise<{ t
 /** Everything but reading the file and checking the network: synchronous, all errors at once. */
 export function validateText(text: string, file: string, registry: NodeRegistry, opts: LoadOptions = {}): ValidatedPipeline {
   const workDir = resolve(opts.workDir ?? process.cwd());
-  const parsed = parseYaml(text, file);
-  if (parsed.errors.length) throw new DreamflowErrorList(parsed.errors);
-  const src = parsed.source;
+  // extends/include are merged first: everything below sees one document, located in the files that wrote it.
+  const composed = composeRecipe(text, file, { baseDir: workDir, files: opts.recipeFiles });
+  if (composed.errors.length) throw new DreamflowErrorList(sortErrors(composed.errors));
+  const src = composed.source;
+  const parsed = { data: composed.data };
   const raw = isPlainObject(parsed.data) ? parsed.data : {};
   const errors: DreamflowError[] = [];
 
@@ -130,11 +150,14 @@ export function validateText(text: string, file: string, registry: NodeRegistry,
     network,
     graph,
     source: src,
+    recipeFiles: composed.files,
+    paramRefs: sub.paramRefs,
   };
 }
 
-/** Errors without a place first (command line), then in file order. */
+/** Errors without a place first (command line), then by file (in the order met), then in file order. */
 function sortErrors(errors: DreamflowError[]): DreamflowError[] {
-  const key = (e: DreamflowError) => (e.location ? e.location.line * 1e6 + e.location.col : -1);
+  const files = [...new Set(errors.flatMap((e) => (e.location ? [e.location.file] : [])))];
+  const key = (e: DreamflowError) => (e.location ? files.indexOf(e.location.file) * 1e12 + e.location.line * 1e6 + e.location.col : -1);
   return [...errors].sort((a, b) => key(a) - key(b));
 }

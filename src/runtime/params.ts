@@ -4,6 +4,7 @@
  * a longer string the value is interpolated. `${octave}` / `${octaves}` are left for the runtime to fill per
  * octave instance.
  */
+import { basename } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { closest, didYouMean } from '../errors/did-you-mean.ts';
@@ -105,12 +106,26 @@ export interface Substitution {
   unresolved: Set<string>;
   /** Pointers of strings that use `${octave}` / `${octaves}` (only per-octave nodes may). */
   octaveRefs: Set<string>;
+  /** Pointer → the parameters its value uses; `whole` when the value is exactly one "${name}". */
+  paramRefs: Map<string, ParamRefs>;
   errors: DreamflowError[];
+}
+
+export interface ParamRefs {
+  names: string[];
+  whole: boolean;
 }
 
 /** Substitutes parameters in `nodes:` and `network:` of the document. */
 export function substituteParams(data: Record<string, unknown>, values: Map<string, ParamValue>, src: YamlSource): Substitution {
-  const out: Substitution = { data: { ...data }, origins: new Map(), unresolved: new Set(), octaveRefs: new Set(), errors: [] };
+  const out: Substitution = {
+    data: { ...data },
+    origins: new Map(),
+    unresolved: new Set(),
+    octaveRefs: new Set(),
+    paramRefs: new Map(),
+    errors: [],
+  };
   const known = [...values.keys()];
 
   const walk = (v: unknown, path: PathSegment[]): unknown => {
@@ -118,6 +133,14 @@ export function substituteParams(data: Record<string, unknown>, values: Map<stri
     if (Array.isArray(v)) return v.map((x, i) => walk(x, [...path, i]));
     if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...path, k])]));
     return v;
+  };
+
+  // In a recipe made of several files, say which one set the parameter.
+  const origin = (name: string): string => {
+    const from = values.get(name)!.from;
+    if (from !== 'file' || !src.redirect) return FROM_TEXT[from];
+    const at = locateKey(src, ['params', name]);
+    return at && at.file !== src.file ? `${basename(at.file)}:${at.line}` : FROM_TEXT[from];
   };
 
   const substString = (s: string, path: PathSegment[]): unknown => {
@@ -168,9 +191,10 @@ export function substituteParams(data: Record<string, unknown>, values: Map<stri
       return s;
     }
     if (used.length === 0) return s;
-    const hint = used.map((n) => `"${n}" = ${show(values.get(n)!.value)} (from ${FROM_TEXT[values.get(n)!.from]})`).join(', ');
+    const hint = used.map((n) => `"${n}" = ${show(values.get(n)!.value)} (from ${origin(n)})`).join(', ');
     out.origins.set(pointer, `the value comes from parameter ${hint}`);
     const whole = matches.length === 1 && matches[0][0] === s;
+    out.paramRefs.set(pointer, { names: used, whole });
     if (whole) return structuredClone(values.get(used[0])!.value);
     return s.replace(REF, (ref, inner: string) => {
       const name = inner.trim();

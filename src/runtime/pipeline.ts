@@ -66,6 +66,10 @@ export interface ValidatedPipeline {
   params: Map<string, ParamValue>;
   network?: NetworkSpec;
   graph: PipelineGraph;
-  /** The parsed YAML, for locating things in error messages. */
+  /** The parsed YAML, for locating things in error messages (follows extends/include into the file that wrote a value). */
   source: YamlSource;
+  /** The recipe files the pipeline is made of (the file itself, then what it extends and includes), absolute. */
+  recipeFiles?: string[];
+  /** JSON pointer of a substituted value → the parameters it uses ("whole": it is exactly one "${name}"). */
+  paramRefs?: Map<string, { names: string[]; whole: boolean }>;
 }

@@ -4,14 +4,17 @@
  * loaded networks and gradient engines. Runs on one Runner are serialised.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { EngineDevice } from '../engines/create-engine.ts';
 import type { EngineChoice, GradientEngine } from '../engines/engine.ts';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
+import { CancelledError } from '../errors/runtime-errors.ts';
 import type { Network } from '../networks/ir.ts';
 import { DEFAULT_CACHE_BYTES, ValueCache, type CacheStats } from './cache.ts';
 import { errorEvents } from './error-events.ts';
 import { execute, type HistoryEntry } from './executor.ts';
 import { FileHasher } from './hash.ts';
-import { checkNetwork, locateNetworkError, networkDir, readSource, validateText } from './load-pipeline.ts';
+import { checkNetwork, checkPipelineFiles, locateNetworkError, networkDir, readSource, validateText, type LoadOptions } from './load-pipeline.ts';
+import { previewWriter } from './preview.ts';
 import { makeRegistry, builtinNodes, type NodeRegistry } from './node-registry.ts';
 import type { ParamOverrides } from './params.ts';
 import type { PipelineSource, ValidatedPipeline } from './pipeline.ts';
@@ -31,12 +34,23 @@ export interface RunOptions extends ParamOverrides {
   workDir?: string;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
-  /** Overrides the engine that nodes ask for (unless 'auto'). */
+  /** Overrides the engine every node asks for ('auto' included); unset: each node's own `engine` param. */
   engine?: EngineChoice;
+  /** Where the onnx engine runs (default cpu): 'cuda' is onnxruntime's CUDA execution provider. */
+  device?: EngineDevice;
   /** Tensor backend to switch to before running (wasm, cpu, tensorflow, auto). */
   backend?: string;
   /** When a re-run node's output equals its previous (cached) one, keep its readers' cached results (default true). */
   earlyCutoff?: boolean;
+  /**
+   * Outputs must stay inside this directory: `..`, absolute paths and symbolic links that lead out are refused
+   * (E_WRITE_OUTSIDE) before anything runs. Unset: no restriction (the CLI sets it unless --allow-outside).
+   */
+  outputRoot?: string;
+  /** Write the octave loop's image here (PNG, atomically) after each octave that ran: a progress preview. */
+  preview?: string;
+  /** Receives every recipe file read or tried (extends/include), also when the pipeline is invalid. */
+  recipeFiles?: Set<string>;
 }
 
 export interface RunResult {
@@ -58,6 +72,8 @@ export class Runner {
   private readonly networks = new Map<string, Promise<Network>>();
   private readonly engines = new Map<string, Promise<GradientEngine>>();
   private readonly liveEngines = new Set<GradientEngine>();
+  /** The current run's event sink: engines live across runs, and their notices belong to the run in progress. */
+  private emitNow: (e: RunEvent) => void = () => {};
   private readonly nodes?: NodeDefinition[];
   private registry?: Promise<NodeRegistry>;
   private queue: Promise<unknown> = Promise.resolve();
@@ -70,31 +86,47 @@ export class Runner {
   }
 
   /** Parses and validates without running (throws DreamflowErrorList). */
-  async load(pipeline: string | PipelineSource, opts: ParamOverrides & { workDir?: string } = {}): Promise<ValidatedPipeline> {
+  async load(
+    pipeline: string | PipelineSource,
+    opts: ParamOverrides & Pick<LoadOptions, 'workDir' | 'outputRoot' | 'recipeFiles'> = {},
+  ): Promise<ValidatedPipeline> {
     this.registry ??= (async () => makeRegistry(this.nodes ?? (await builtinNodes())))();
     const registry = await this.registry;
     const { text, file } = await readSource(pipeline);
     const p = validateText(text, file, registry, opts);
+    await checkPipelineFiles(p, opts);
     await checkNetwork(p, this.services.networkKey);
     return p;
   }
 
   run(pipeline: string | PipelineSource, opts: RunOptions = {}): Promise<RunResult> {
-    const run = this.queue.then(() => this.runNow(pipeline, opts));
+    return this.enqueue(() => this.load(pipeline, opts), opts);
+  }
+
+  /** Runs a pipeline `load` returned (watch mode: the version it validated, not whatever the file says by now). */
+  runValidated(p: ValidatedPipeline, opts: RunOptions = {}): Promise<RunResult> {
+    return this.enqueue(async () => p, opts);
+  }
+
+  private enqueue(load: () => Promise<ValidatedPipeline>, opts: RunOptions): Promise<RunResult> {
+    const run = this.queue.then(() => this.runNow(load, opts));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async runNow(pipeline: string | PipelineSource, opts: RunOptions): Promise<RunResult> {
+  private async runNow(load: () => Promise<ValidatedPipeline>, opts: RunOptions): Promise<RunResult> {
     const emit = opts.onEvent ?? (() => {});
+    this.emitNow = emit;
     const t0 = performance.now();
     try {
       if (this.disposed) throw new DreamflowError('E_RUNNER_DISPOSED', 'this Runner has been disposed');
-      const p = await this.load(pipeline, opts);
+      if (opts.signal?.aborted) throw new CancelledError();
+      const p = await load();
       if (opts.backend) await this.services.setBackend(opts.backend);
       emit({ event: 'run:start', pipeline: p.file, nodes: [...p.graph.order] });
       let history = this.history.get(p.file);
       if (!history) this.history.set(p.file, (history = new Map()));
+      const access = this.networkAccess(p, opts);
       const res = await execute(p, {
         cache: this.cache,
         history,
@@ -103,7 +135,9 @@ export class Runner {
         emit,
         earlyCutoff: opts.earlyCutoff,
         aliases: this.aliases,
-        ...this.networkAccess(p, opts),
+        outputRoot: opts.outputRoot,
+        ...(opts.preview !== undefined ? { onValue: previewWriter(p, opts.preview, access.network, emit) } : {}),
+        ...access,
       });
       const ms = performance.now() - t0;
       emit({ event: 'run:done', ms, ran: res.ran.length, cached: res.cached.length });
@@ -137,12 +171,16 @@ export class Runner {
       return n;
     };
     const engine = async (choice: EngineChoice): Promise<GradientEngine> => {
-      const effective = opts.engine && opts.engine !== 'auto' ? opts.engine : choice;
-      const k = `${await networkKey()}|${effective}|${tf.getBackend()}`;
+      const effective = opts.engine ?? choice;
+      const device = opts.device ?? 'cpu';
+      const k = `${await networkKey()}|${effective}|${tf.getBackend()}|${device}`;
       let e = this.engines.get(k);
       if (!e) {
         e = (async () => {
-          const created = await this.services.createEngine(await network(), effective);
+          const created = await this.services.createEngine(await network(), effective, {
+            device,
+            notify: (n) => this.emitNow({ event: 'notice', ...n }),
+          });
           if (this.disposed) created.dispose();
           else this.liveEngines.add(created);
           return created;
@@ -152,7 +190,8 @@ export class Runner {
       }
       return e;
     };
-    const networkIdentity = async () => `${await networkKey()}|engine=${opts.engine ?? 'auto'}|backend=${tf.getBackend()}`;
+    const networkIdentity = async () =>
+      `${await networkKey()}|engine=${opts.engine ?? 'per-node'}|backend=${tf.getBackend()}${opts.device === 'cuda' ? '|device=cuda' : ''}`;
     return { network, engine, networkIdentity };
   }
 

@@ -78,14 +78,54 @@ export function buildPipelineSchema(nodes: readonly NodeDefinition[], opts: { ed
       },
     ],
   };
+  const nodeMap: JsonSchema = {
+    type: 'object',
+    description: 'The graph: node id → node. Inputs name other nodes by id.',
+    minProperties: 1,
+    propertyNames: { pattern: NODE_ID_PATTERN },
+    additionalProperties: { $ref: '#/definitions/node' },
+  };
+  // The runtime validates the merged document (extends/include already resolved); editors see each file alone,
+  // where a recipe that extends or includes (or a fragment) may leave out version and nodes, and may override a
+  // node partially.
+  const composition: JsonSchema = {
+    // A file without version: is a fragment (include it), checked as loosely as a recipe that extends.
+    if: { anyOf: [{ required: ['extends'] }, { required: ['include'] }, { not: { required: ['version'] } }] },
+    then: {
+      properties: {
+        nodes: {
+          ...nodeMap,
+          minProperties: 0,
+          additionalProperties: { anyOf: [{ $ref: '#/definitions/node_override' }, { type: 'null' }] },
+        },
+      },
+    },
+    else: { required: ['version', 'nodes'], properties: { nodes: nodeMap } },
+  };
+  if (opts.editor) {
+    const { required: _r, ...node } = definitions.node;
+    definitions.node_override = {
+      ...node,
+      description: 'A node of the base recipe or a fragment, overridden field by field (a new type replaces it; null removes it).',
+    };
+  }
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'dreamflow pipeline',
     description: 'A deep dream pipeline: parameters, a network and a graph of nodes.',
     type: 'object',
-    required: ['version', 'nodes'],
+    ...(opts.editor ? composition : { required: ['version', 'nodes'] }),
     additionalProperties: false,
     properties: {
+      extends: {
+        type: 'string',
+        minLength: 1,
+        description: 'A recipe this one builds on (relative to this file): its params and nodes, overridden by this file.',
+      },
+      include: {
+        anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 } }],
+        description: 'Fragments (files with nodes: and params:) merged into this recipe, relative to this file.',
+      },
       version: { const: 1, description: 'Pipeline format version (1).' },
       description: { type: 'string', description: 'What the pipeline does.' },
       params: {
@@ -94,13 +134,7 @@ export function buildPipelineSchema(nodes: readonly NodeDefinition[], opts: { ed
         propertyNames: { pattern: PARAM_NAME.source },
       },
       network, // its string branch already accepts "${param}"
-      nodes: {
-        type: 'object',
-        description: 'The graph: node id → node. Inputs name other nodes by id.',
-        minProperties: 1,
-        propertyNames: { pattern: NODE_ID_PATTERN },
-        additionalProperties: { $ref: '#/definitions/node' },
-      },
+      nodes: opts.editor ? { description: nodeMap.description } : nodeMap,
     },
     definitions,
   };

@@ -3,6 +3,7 @@
  * loading the network, its identity for cache keys, gradient engines, and the tensor backend. The defaults
  * import their modules on first use.
  */
+import type { EngineOptions } from '../engines/create-engine.ts';
 import type { EngineChoice, GradientEngine } from '../engines/engine.ts';
 import type { Network } from '../networks/ir.ts';
 import type { NetworkSpec } from './pipeline.ts';
@@ -11,7 +12,7 @@ export interface Services {
   loadNetwork(spec: NetworkSpec, opts: { workDir: string }): Promise<Network>;
   /** A string that changes whenever the network (architecture or weights) does. */
   networkKey(spec: NetworkSpec, workDir: string): string | Promise<string>;
-  createEngine(net: Network, choice: EngineChoice): GradientEngine | Promise<GradientEngine>;
+  createEngine(net: Network, choice: EngineChoice, opts?: EngineOptions): GradientEngine | Promise<GradientEngine>;
   /** Makes `name` the active tensor backend (wasm, cpu, tensorflow, auto). */
   setBackend(name: string): Promise<unknown>;
 }
@@ -32,11 +33,9 @@ export const defaultServices: Services = {
   async networkKey(spec, workDir) {
     return (await lazy<Registry>('../networks/registry.ts')).networkKey(spec, workDir);
   },
-  async createEngine(net, choice) {
-    const m = await lazy<{ createEngine(net: Network, choice: EngineChoice): GradientEngine | Promise<GradientEngine> }>(
-      '../engines/create-engine.ts',
-    );
-    return m.createEngine(net, choice);
+  async createEngine(net, choice, opts) {
+    const m = await lazy<{ createEngine: Services['createEngine'] }>('../engines/create-engine.ts');
+    return m.createEngine(net, choice, opts);
   },
   async setBackend(name) {
     const m = await lazy<{ initBackend(name: string): Promise<string> }>('../tf/backend.ts');

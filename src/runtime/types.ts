@@ -40,6 +40,24 @@ export type RunEvent =
   | { event: 'progress'; node: string; octave?: number; octaves?: number; step: number; steps: number; loss: number }
   | { event: 'output'; node: string; path: string }
   | { event: 'run:done'; ms: number; ran: number; cached: number }
+  /** --preview: the octave's image was written to `path`. */
+  | { event: 'preview'; node: string; path: string; octave?: number; octaves?: number }
+  /** Watch mode: watching `files` (the pipeline, what it extends/includes, the files its nodes read). */
+  | { event: 'watch:ready'; files: string[] }
+  /** Watch mode: the set of watched files changed (a new input image, a new include). */
+  | { event: 'watch:files'; files: string[]; added: string[]; removed: string[] }
+  /** Watch mode: these files changed (one event per debounced burst); a re-run follows. */
+  | { event: 'watch:change'; files: string[] }
+  /** Watch mode: the run in progress was cancelled by a change; the next one starts. */
+  | { event: 'watch:cancelled'; files: string[] }
+  /** Watch mode: the pipeline is invalid (its `error` events came first); the last good output is left as it is. */
+  | { event: 'watch:invalid'; errors: number }
+  /** Watch mode: the run failed (its `error` events came first); waiting for the next change. */
+  | { event: 'watch:failed'; code: string }
+  /** Watch mode: waiting for changes. */
+  | { event: 'watch:idle' }
+  /** Something the user should know that is not an error, said once (e.g. engine auto fell back to tfjs). */
+  | { event: 'notice'; code: string; message: string }
   | {
       event: 'error';
       code: string;
@@ -48,6 +66,10 @@ export type RunEvent =
       file?: string;
       line?: number;
       col?: number;
+      /** JSON path in the document ("/nodes/dreamed/steps"). */
+      path?: string;
+      expected?: string;
+      hints?: string[];
     };
 
 export type ProgressEvent = Extract<RunEvent, { event: 'progress' }>;

@@ -14,6 +14,11 @@ export interface YamlSource {
   text: string;
   doc: Document.Parsed;
   lineCounter: LineCounter;
+  /**
+   * For a recipe composed from several files (extends/include): the file and path where the value at `path` of
+   * the merged document is written. Locating follows it, so errors point into the file that wrote the value.
+   */
+  redirect?(path: readonly PathSegment[]): { source: YamlSource; path: readonly PathSegment[] } | undefined;
 }
 
 /** Parses `text`; YAML syntax errors come back as DreamflowErrors with file:line:col (one per line at most). */
@@ -99,6 +104,8 @@ function startOf(src: YamlSource, node: YamlNode | undefined): SourceLocation | 
 
 /** Where the key at the end of `path` is written (falls back to its value, then to the nearest ancestor). */
 export function locateKey(src: YamlSource, path: readonly PathSegment[]): SourceLocation | undefined {
+  const r = src.redirect?.(path);
+  if (r && r.source !== src) return locateKey(r.source, r.path);
   const f = find(src, path);
   return startOf(src, f.complete ? (f.key ?? f.value) : (f.value ?? f.key)) ?? documentStart(src);
 }
@@ -108,6 +115,8 @@ export function locateKey(src: YamlSource, path: readonly PathSegment[]): Source
  * plain or quoted string (to point at "${stpes}" inside "out/${stpes}.png").
  */
 export function locateValue(src: YamlSource, path: readonly PathSegment[], offsetInString = 0): SourceLocation | undefined {
+  const r = src.redirect?.(path);
+  if (r && r.source !== src) return locateValue(r.source, r.path, offsetInString);
   const f = find(src, path);
   const node = f.complete ? (f.value ?? f.key) : (f.value ?? f.key);
   const loc = startOf(src, node) ?? documentStart(src);

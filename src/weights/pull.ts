@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { weightsCacheDir } from './cache-dir.ts';
-import { KERAS_NETWORK_NAMES, KNOWN_WEIGHTS, type KerasNetworkName } from './known.ts';
+import { ALTERNATE_WEIGHTS, KERAS_NETWORK_NAMES, KNOWN_WEIGHTS, type KerasNetworkName } from './known.ts';
 import { md5File } from './md5.ts';
 import { pullCommand } from './resolve.ts';
 
@@ -127,7 +127,9 @@ async function transfer(
 export async function pullWeights(network: KerasNetworkName, opts: PullOptions = {}): Promise<PullResult> {
   const known = KNOWN_WEIGHTS[network];
   const url = opts.url ?? known.url;
-  const expectedMd5 = opts.md5 === undefined ? known.md5 : opts.md5;
+  // Another published file of this network (the legacy ResNet50) is checked against its own MD5.
+  const alternate = ALTERNATE_WEIGHTS.find((a) => a.network === network && a.url === url);
+  const expectedMd5 = opts.md5 === undefined ? (alternate ?? known).md5 : opts.md5;
   const dir = opts.cacheDir ?? weightsCacheDir();
   const final = path.join(dir, known.fileName);
   const part = `${final}.part`;

@@ -51,13 +51,14 @@ export function resolveWeights(network: KerasNetworkName, opts: ResolveOptions =
         `Run \`${pullCommand(network)}\` to download it from ${known.url}`,
       {
         hints: [
-          `or download ${known.url} yourself and pass --weights FILE (in a pipeline: weights: FILE)`,
+          `or download ${known.url} yourself and pass --weights FILE (in a pipeline: network: { name: ${network}, weights: FILE })`,
           'the cache folder is $DREAMFLOW_CACHE/weights, else $XDG_CACHE_HOME/dreamflow/weights, else ~/.cache/dreamflow/weights',
         ],
       },
     );
   }
-  return { path: file, source: 'cache', known };
+  // The legacy ResNet50 (pulled with --url) is recognised by its size and checked against its own MD5.
+  return { path: file, source: 'cache', known: knownBySize(network, fs.statSync(file).size) ?? known };
 }
 
 const verified = new Map<string, string>(); // "path|size|mtime" → md5, so a process hashes a file once

@@ -11,6 +11,8 @@ import { Option, type Command } from 'commander';
 import { Runner, validatePipeline } from '../../index.ts';
 import { DreamflowError, DreamflowErrorList } from '../../errors/dreamflow-error.ts';
 import type { EngineChoice } from '../../engines/engine.ts';
+import { DEVICE_CHOICES, ENGINE_CHOICES, type EngineDevice } from '../../engines/create-engine.ts';
+import { BACKEND_CHOICES } from '../../tf/backend.ts';
 import { loadNetwork, type NetworkSpec } from '../../networks/registry.ts';
 import { createReporter, type ReporterName } from '../reporters/index.ts';
 import { EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from '../exit-codes.ts';
@@ -31,6 +33,7 @@ interface DreamFlags {
   octaves: string;
   backend: string;
   engine?: EngineChoice;
+  device?: EngineDevice;
   reporter: ReporterName;
 }
 
@@ -46,8 +49,11 @@ export function registerDreamCommand(program: Command, result: CommandResult): v
     .option('--weights <file>', 'a local Keras .h5 weights file instead of the downloaded one')
     .option('--steps <n>', 'gradient steps per octave', '20')
     .option('--octaves <n>', 'number of octaves', '3')
-    .option('--backend <name>', 'tensor backend: auto, wasm, cpu or tensorflow', 'auto')
-    .addOption(new Option('--engine <name>', 'gradient engine').choices(['auto', 'tfjs', 'onnx']))
+    .addOption(
+      new Option('--backend <name>', 'tensor backend (auto: tensorflow when installed, else wasm)').choices(BACKEND_CHOICES).default('auto'),
+    )
+    .addOption(new Option('--engine <name>', 'gradient engine').choices(ENGINE_CHOICES))
+    .addOption(new Option('--device <name>', "where the onnx engine runs: cpu, or cuda (onnxruntime's CUDA provider)").choices(DEVICE_CHOICES))
     .addOption(reporterOption())
     .action(async (network: string, input: string, prefix: string, layer: string | undefined, flags: DreamFlags) => {
       result.code = await dreamCommand({ network, input, prefix, layer }, flags);
@@ -97,6 +103,7 @@ export async function dreamParams(args: DreamArgs, flags: Pick<DreamFlags, 'weig
     steps,
     octave_count: octaves,
     step_size: stepSizeFor(net.preprocessing),
+    // 32: the seed's smallest octave; more when the layers need it (a smaller level would fail, so it is dropped)
     min_size: Math.max(32, minInputSide(net, Object.keys(layers))),
   };
 }
@@ -114,9 +121,19 @@ async function dreamCommand(args: DreamArgs, flags: DreamFlags): Promise<number>
     reporter.close();
     return exitCodeFor(err);
   }
-  const runner = new Runner({ cacheBytes: 0 });
+  const runner = new Runner();
   try {
-    await runner.run(pipeline, { params, workDir: cwd, backend: flags.backend, engine: flags.engine, onEvent: (e) => reporter.event(e) });
+    await runner.run(pipeline, {
+      params,
+      workDir: cwd,
+      backend: flags.backend,
+      engine: flags.engine,
+      ...(flags.device ? { device: flags.device } : {}),
+      // The failure is reported once, by the catch below (with hints the error events lack).
+      onEvent: (e) => {
+        if (e.event !== 'error') reporter.event(e);
+      },
+    });
     return EXIT_OK;
   } catch (err) {
     reporter.fail(err);

@@ -48,9 +48,10 @@ function shortSource(description: string): string {
   return cut > 0 ? description.slice(0, cut) : description;
 }
 
+/** Decimal units, as download sizes are usually quoted (the published VGG16 file is 58.9 MB). */
 export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1000) return `${n} B`;
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
   return `${(n / 1e6).toFixed(1)} MB`;
 }
 
@@ -96,7 +97,7 @@ export function registerModelsCommand(program: Command, result: CommandResult): 
     .description(`download a network's Keras weights into the cache (${KERAS_NETWORK_NAMES.join(', ')})`)
     .argument('<network>', KERAS_NETWORK_NAMES.join(', '))
     .option('--url <url>', 'download from this URL (a mirror) instead of the published one')
-    .option('--md5 <hash>', 'expected MD5 of the file (default: the published one)')
+    .option('--md5 <hash>', "expected MD5 (default: the published file's; a file that is not a published one loads only with --weights)")
     .option('--force', 'download again even when a verified file is present')
     .action(async (network: string, flags: PullFlags) => {
       result.code = await pullCommand(network, flags);

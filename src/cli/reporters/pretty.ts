@@ -36,6 +36,9 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
     event(e: RunEvent) {
       switch (e.event) {
         case 'run:start':
+          // Watch mode runs again and again: the previous run's bars go (instance ids repeat).
+          for (const bar of active.values()) bars?.remove(bar);
+          active.clear();
           line(`▶ ${e.pipeline} (${e.nodes.length} nodes)`);
           break;
         case 'node:start':
@@ -70,6 +73,33 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
           break;
         case 'error':
           // Errors thrown to the CLI are printed by fail(); the event is for the json stream.
+          break;
+        case 'preview':
+          line(`  ◦ preview ${e.node} → ${e.path}`);
+          break;
+        case 'notice':
+          line(`  ! ${e.message}`);
+          break;
+        case 'watch:ready':
+          line(`watching ${e.files.length} file${e.files.length === 1 ? '' : 's'}: ${e.files.join(', ')}`);
+          break;
+        case 'watch:files':
+          line(`now watching ${e.files.length} files${e.added.length ? ` (+ ${e.added.join(', ')})` : ''}${e.removed.length ? ` (− ${e.removed.join(', ')})` : ''}`);
+          break;
+        case 'watch:change':
+          line(`\nchanged: ${e.files.join(', ')}`);
+          break;
+        case 'watch:cancelled':
+          line('  ✗ run cancelled: starting again with the change');
+          break;
+        case 'watch:invalid':
+          line(`pipeline invalid (${e.errors} error${e.errors === 1 ? '' : 's'}): the last output is left as it was; waiting for a fix…`);
+          break;
+        case 'watch:failed':
+          line(`run failed (${e.code}); waiting for changes…`);
+          break;
+        case 'watch:idle':
+          line('waiting for changes… (Ctrl-C stops)');
           break;
       }
     },

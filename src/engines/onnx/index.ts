@@ -5,7 +5,8 @@
 export { createOnnxEngine, objectiveKey } from './engine.ts';
 export type { OnnxEngine, OnnxEngineOptions, OnnxSessionStat } from './engine.ts';
 export { onnxSupports } from './supports.ts';
-export { releaseSharedOnnxEngines, sharedOnnxEngine } from './shared.ts';
+export { acquireOnnxEngine, releaseSharedOnnxEngines, sharedOnnxEngine } from './shared.ts';
 export type { OnnxSupport } from './supports.ts';
 export { buildGradientModel } from './build-model.ts';
+export { cudaBinariesPresent as onnxCudaInstalled } from './session-factory.ts';
 export type { OnnxDevice } from './session-factory.ts';

@@ -1,7 +1,7 @@
 /**
  * The subset of onnx.proto the engine writes, as a protobufjs JSON descriptor (no .proto file to locate at
- * runtime). Field numbers are the official ones (onnx/onnx.proto); only fields we emit are declared, which is
- * wire-compatible because protobuf readers skip nothing they expect and ignore nothing we send.
+ * runtime). Field numbers and types are the official ones (onnx/onnx.proto); declaring only the fields we
+ * emit is enough, since a protobuf message is just its fields by number.
  */
 import protobuf from 'protobufjs';
 

@@ -35,7 +35,7 @@ export function cudaUnavailable(cause: unknown): DreamflowError {
  * On Linux the CUDA provider is a separate shared library next to the binding; checking for it first avoids
  * onnxruntime's own (noisy) load failure. Elsewhere we let session creation decide.
  */
-function cudaBinariesPresent(): boolean {
+export function cudaBinariesPresent(): boolean {
   if (process.platform !== 'linux') return true;
   const entry = createRequire(import.meta.url).resolve('onnxruntime-node');
   const dir = path.join(path.dirname(entry), '..', 'bin', 'napi-v6', 'linux', process.arch);
@@ -46,6 +46,7 @@ export async function createSession(
   bytes: Uint8Array,
   device: OnnxDevice,
   threads: number,
+  spinning = false,
 ): Promise<ort.InferenceSession> {
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: device === 'cuda' ? ['cuda'] : ['cpu'],
@@ -54,6 +55,7 @@ export async function createSession(
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
+    extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
   };
   if (device === 'cuda' && !cudaBinariesPresent()) throw cudaUnavailable(undefined);
   try {

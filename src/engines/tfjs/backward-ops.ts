@@ -1,10 +1,13 @@
 /**
  * Input gradients of the window ops, written with forward kernels only (DEVELOPERS.md traps 1–3):
- * - conv / depthwise: a stride-1 correlation of the (zero-dilated, padded) output gradient with the kernel
- *   rotated 180° (in/out swapped for conv), instead of the slow or missing *BackpropInput kernels;
- * - max pool: routes each output gradient to the first maximum of its window, found by comparing strided slices
- *   of the (-∞ padded) input with the pooled output, which is right on every backend (wasm's MaxPoolGrad is not);
- * - avg pool: the same adjoint as a conv with a ones kernel, counts excluding padded cells.
+ * - conv / depthwise: a stride-1 correlation of the padded output gradient with the kernel rotated 180° (in/out
+ *   swapped for conv), instead of the slow or missing *BackpropInput kernels; strided convs by polyphase
+ *   decomposition (one stride-1 correlation per output phase, interleaved), strided depthwise by zero-dilation;
+ * - max pool: routes each output gradient to the first maximum of its window, found by comparing each window
+ *   offset's values with the pooled output, which is right on every backend (wasm's MaxPoolGrad is not);
+ * - avg pool: the adjoint of a ones-kernel conv, with counts excluding padded cells (tfjs's AvgPoolGrad divides
+ *   by kh·kw everywhere, which is wrong at 'same' borders).
+ * Layout tricks avoid what is slow on wasm: 4-D slices, strided slices, transposes, boolean ops.
  * All functions are meant to run inside tf.tidy.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -115,6 +118,11 @@ export function rotateDepthwiseKernel(kernel: tf.Tensor4D): tf.Tensor4D {
   return tf.reshape(tf.reverse(kernel, [0, 1]), [kh, kw, c * m, 1]);
 }
 
+/** dz zero-dilated by the strides and padded/cropped to the adjoint: the stride-1 input of an input-gradient conv. */
+function adjointInput(dz: tf.Tensor4D, spec: WindowSpec): ReturnType<typeof cropThenPads> {
+  return cropThenPads(dilateWithZeros(dz, spec.strides), adjointPads(spec));
+}
+
 /** d/dx of conv2d, given dz (gradient at the pre-activation output) and the rotated kernel. */
 export function conv2dInputGrad(
   dz: tf.Tensor4D,
@@ -122,7 +130,7 @@ export function conv2dInputGrad(
   spec: WindowSpec,
   dilations: [number, number],
 ): tf.Tensor4D {
-  const { x, pad } = cropThenPads(dilateWithZeros(dz, spec.strides), adjointPads(spec));
+  const { x, pad } = adjointInput(dz, spec);
   return tf.conv2d(x, rotated, 1, pad, 'NHWC', dilations);
 }
 
@@ -147,7 +155,7 @@ export function stridedConv2dInputGrad(
   phaseKernel: (rh: number, rw: number) => tf.Tensor4D | null,
   spec: WindowSpec,
 ): tf.Tensor4D {
-  const [n, oh, ow] = dz.shape;
+  const [, oh, ow] = dz.shape;
   const [kh, kw] = spec.extent;
   const [sh, sw] = spec.strides;
   const [H, W] = spec.inSize;
@@ -182,7 +190,7 @@ export function depthwiseInputGrad(
   spec: WindowSpec,
   dilations: [number, number],
 ): tf.Tensor4D {
-  const { x, pad } = cropThenPads(dilateWithZeros(dz, spec.strides), adjointPads(spec));
+  const { x, pad } = adjointInput(dz, spec);
   const g = tf.depthwiseConv2d(x, rotated, 1, pad, 'NHWC', dilations);
   if (multiplier === 1) return g;
   const [n, h, w, cm] = g.shape;
@@ -237,7 +245,7 @@ export function maxPoolInputGrad(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D
   const [sh, sw] = spec.strides;
   const [oh, ow] = spec.outSize;
   const [[t, b], [l, r]] = spec.pads;
-  const [n, h, w, c] = x.shape;
+  const [, h, w, c] = x.shape;
   const xp = t || b || l || r ? tf.pad(x, [[0, 0], [t, b], [l, r], [0, 0]], LOWEST) : x;
   // Offsets a = q·s + r land on phase r of the output grid, shifted by q; phases are interleaved at the end.
   const qh = Math.floor((kh - 1) / sh);

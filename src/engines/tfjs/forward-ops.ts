@@ -3,9 +3,8 @@
  * same kernel). Only forward values are computed here; nothing records a tape.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Padding } from '../../networks/ir.ts';
 import { batchNormAffine } from '../../networks/fold-batchnorm.ts';
-import type { Network } from '../../networks/ir.ts';
+import type { Network, Padding } from '../../networks/ir.ts';
 import type { Step, StepActivation } from './plan.ts';
 import type { WeightStore } from './weight-store.ts';
 

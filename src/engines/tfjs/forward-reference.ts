@@ -1,32 +1,25 @@
 /**
  * A plain, differentiable forward pass over the IR made of ordinary tf ops (no folding, no fusion), for tests:
  * `tf.grad` of it on the cpu backend is a second, independent implementation of the input gradient. Batch norms
- * without gamma get gamma = 1 supplied (DEVELOPERS.md trap 4). Not for production use: slow on purpose.
+ * without gamma / beta get gamma = 1 / beta = 0 supplied (DEVELOPERS.md trap 4). Not for production use: slow on purpose.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Activation, Network, Padding } from '../../networks/ir.ts';
-import { tfPadding } from './forward-ops.ts';
+import { effectiveExtent } from '../../networks/padding.ts';
+import { applyActivation, tfPadding } from './forward-ops.ts';
+import { uploadWeight } from './weight-store.ts';
 
 /** Uploads every weight of `net` as a tensor; the caller disposes them. */
 export function uploadWeights(net: Network): Map<string, tf.Tensor> {
-  return new Map([...net.weights].map(([name, w]) => [name, tf.tensor(w.data, w.shape, 'float32')]));
+  return new Map([...net.weights].map(([name, w]) => [name, uploadWeight(w)]));
 }
 
+/**
+ * The engine's plain-op activation (its gradient here comes from tf.grad, the engine's from its own
+ * activationGrad, so sharing the forward mapping keeps the gradient check independent).
+ */
 function activate(x: tf.Tensor, activation: Activation | undefined, alpha: number | undefined): tf.Tensor {
-  switch (activation ?? 'linear') {
-    case 'linear':
-      return x;
-    case 'relu':
-      return tf.relu(x);
-    case 'relu6':
-      return tf.relu6(x);
-    case 'leaky_relu':
-      return tf.leakyRelu(x, alpha ?? 0.2);
-    case 'sigmoid':
-      return tf.sigmoid(x);
-    case 'tanh':
-      return tf.tanh(x);
-  }
+  return activation ? applyActivation(x, { activation, alpha }) : x;
 }
 
 /** A kernel with d−1 zeros between taps: dilated convs as plain convs (tfjs has no gradient for dilations). */
@@ -34,7 +27,7 @@ function dilateKernel(kernel: tf.Tensor4D, [dh, dw]: [number, number]): tf.Tenso
   if (dh === 1 && dw === 1) return kernel;
   const [kh, kw, a, b] = kernel.shape;
   const grid = tf.pad(tf.reshape(kernel, [kh, 1, kw, 1, a * b]), [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0]]);
-  return tf.slice(tf.reshape(grid, [kh * dh, kw * dw, a, b]) as tf.Tensor4D, 0, [(kh - 1) * dh + 1, (kw - 1) * dw + 1, a, b]);
+  return tf.slice(tf.reshape(grid, [kh * dh, kw * dw, a, b]) as tf.Tensor4D, 0, [...effectiveExtent([kh, kw], [dh, dw]), a, b]);
 }
 
 /**
@@ -85,9 +78,11 @@ export function forwardReference(
         y = activate(y, layer.activation, layer.alpha);
         break;
       case 'batch_norm': {
+        // tf.grad of batchNorm needs a real offset and scale tensor: an undefined one crashes its gradient.
         const mean = w(layer.mean);
         const gamma = layer.gamma ? w(layer.gamma) : tf.onesLike(mean);
-        y = tf.batchNorm(a, mean, w(layer.variance), layer.beta ? w(layer.beta) : undefined, gamma, layer.epsilon);
+        const beta = layer.beta ? w(layer.beta) : tf.zerosLike(mean);
+        y = tf.batchNorm(a, mean, w(layer.variance), beta, gamma, layer.epsilon);
         break;
       }
       case 'activation':

@@ -3,8 +3,8 @@
  * Only input gradients exist here; weights are constants.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Network } from '../../networks/ir.ts';
-import { windowGeometry } from '../../networks/padding.ts';
+import type { Network, Padding } from '../../networks/ir.ts';
+import { effectiveExtent, windowGeometry } from '../../networks/padding.ts';
 import {
   avgPoolInputGrad,
   conv2dInputGrad,
@@ -53,11 +53,23 @@ function hw(shape: number[]): [number, number] {
   return [shape[1]!, shape[2]!];
 }
 
+/** The forward window's geometry over an NHWC input shape, as the backward ops take it. */
+function windowSpec(
+  padding: Padding,
+  inShape: number[],
+  kernel: [number, number],
+  strides: [number, number],
+  dilations: [number, number] = [1, 1],
+): WindowSpec {
+  const inSize = hw(inShape);
+  const { pads, out } = windowGeometry(padding, inSize, kernel, strides, dilations);
+  return { inSize, outSize: out, extent: effectiveExtent(kernel, dilations), strides, pads };
+}
+
 /** Gradients at each of step.inputs (same order), given dy at the step's output. Call inside tf.tidy. */
 export function reverseStep(step: Step, dy: tf.Tensor, ctx: ReverseContext): tf.Tensor[] {
   const layer = step.layer;
   const inShape = ctx.shapes.get(step.inputs[0] ?? '')!;
-  const outShape = ctx.shapes.get(step.name)!;
   const y = ctx.values.get(step.name);
   switch (layer.op) {
     case 'input':
@@ -68,9 +80,7 @@ export function reverseStep(step: Step, dy: tf.Tensor, ctx: ReverseContext): tf.
       const kernel = ctx.store.get(layer.kernel, ctx.net.weights) as tf.Tensor4D;
       const [kh, kw, , m] = kernel.shape;
       const dil = layer.dilations ?? [1, 1];
-      const extent: [number, number] = [(kh - 1) * dil[0] + 1, (kw - 1) * dil[1] + 1];
-      const geom = windowGeometry(layer.padding, hw(inShape), [kh, kw], layer.strides, dil);
-      const spec: WindowSpec = { inSize: hw(inShape), outSize: hw(outShape), extent, strides: layer.strides, pads: geom.pads };
+      const spec = windowSpec(layer.padding, inShape, [kh, kw], layer.strides, dil);
       if (layer.op === 'conv2d' && (layer.strides[0] > 1 || layer.strides[1] > 1) && dil[0] === 1 && dil[1] === 1) {
         const phase = (rh: number, rw: number): tf.Tensor4D | null =>
           rh < kh && rw < kw
@@ -99,8 +109,7 @@ export function reverseStep(step: Step, dy: tf.Tensor, ctx: ReverseContext): tf.
       return [activationGrad(dy, y, step.activation)];
     case 'max_pool':
     case 'avg_pool': {
-      const geom = windowGeometry(layer.padding, hw(inShape), layer.size, layer.strides);
-      const spec: WindowSpec = { inSize: hw(inShape), outSize: hw(outShape), extent: layer.size, strides: layer.strides, pads: geom.pads };
+      const spec = windowSpec(layer.padding, inShape, layer.size, layer.strides);
       if (layer.op === 'avg_pool') return [avgPoolInputGrad(dy as tf.Tensor4D, spec)];
       const x = ctx.values.get(step.inputs[0]!) as tf.Tensor4D;
       return [maxPoolInputGrad(x, y as tf.Tensor4D, dy as tf.Tensor4D, spec)];

@@ -5,6 +5,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WeightTensor } from '../../networks/ir.ts';
 
+/** One IR weight as a float32 tensor (the caller owns it). */
+export function uploadWeight(w: WeightTensor): tf.Tensor {
+  return tf.tensor(w.data, w.shape, 'float32');
+}
+
 export class WeightStore {
   private readonly tensors = new Map<string, tf.Tensor>();
 
@@ -14,7 +19,7 @@ export class WeightStore {
     if (!t) {
       const w = source.get(name);
       if (!w) throw new Error(`weight "${name}" is missing from the network`);
-      t = tf.keep(tf.tensor(w.data, w.shape, 'float32')); // may be first used inside a tidy
+      t = tf.keep(uploadWeight(w)); // may be first used inside a tidy
       this.tensors.set(name, t);
     }
     return t;

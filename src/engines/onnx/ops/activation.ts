@@ -5,7 +5,6 @@
 import type { Activation } from '../../../networks/ir.ts';
 import type { GraphBuilder } from '../graph-builder.ts';
 import { unsupported } from '../emit-context.ts';
-import { DataType } from '../onnx-proto.ts';
 
 export const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'relu6', 'leaky_relu', 'sigmoid', 'tanh'];
 
@@ -41,6 +40,16 @@ export function activationForward(
   }
 }
 
+/**
+ * 1 where y > 0, else 0, for y ≥ 0 (a relu output): HardSigmoid(y · 2^126) = min(1, y · 2^126) is exactly 1
+ * for every positive normal float (≥ 2^-126) and 0 at 0; only positive subnormals (< 1.2e-38) get a fraction.
+ * Unlike Greater → Cast it is an activation onnxruntime runs in its blocked NCHWc layout, so the backward
+ * chain conv → mask → conv needs no layout reorders (measured ~8% of a VGG16 step saved).
+ */
+function stepMask(g: GraphBuilder, y: string, hint: string): string {
+  return g.op('HardSigmoid', [y], `${hint}/mask`, { alpha: { f: 2 ** 126 }, beta: { f: 0 } });
+}
+
 /** Gradient through the activation, from its output y and the upstream gradient dy. */
 export function activationBackward(
   g: GraphBuilder,
@@ -53,12 +62,8 @@ export function activationBackward(
   switch (activation) {
     case 'linear':
       return dy;
-    case 'relu': {
-      // Greater → Cast → Mul measured ~30% faster than Greater → Where in onnxruntime 1.30 (CPU)
-      const mask = g.op('Greater', [y, g.scalar(0)], `${hint}/mask`);
-      const maskF = g.op('Cast', [mask], `${hint}/maskf`, { to: DataType.FLOAT });
-      return g.op('Mul', [dy, maskF], hint);
-    }
+    case 'relu':
+      return g.op('Mul', [dy, stepMask(g, y, hint)], hint);
     case 'relu6': {
       const lo = g.op('Greater', [y, g.scalar(0)], `${hint}/lo`);
       const hi = g.op('Less', [y, g.scalar(6)], `${hint}/hi`);

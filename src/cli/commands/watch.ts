@@ -1,0 +1,104 @@
+/**
+ * `dreamflow watch PIPELINE`: runs the pipeline, then again whenever the pipeline, a recipe it extends or
+ * includes, an input image, the network's weights or the --params file changes, re-running only what changed.
+ * Runs until interrupted (Ctrl-C / SIGTERM): exit 0. Usage errors exit 2 before anything is watched.
+ */
+import { basename, extname, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { DreamflowError } from '../../errors/dreamflow-error.ts';
+import { ENGINE_CHOICES } from '../../engines/create-engine.ts';
+import type { EngineChoice } from '../../engines/engine.ts';
+import { DEFAULT_CACHE_BYTES } from '../../runtime/cache.ts';
+import { PipelineWatcher } from '../../runtime/watch.ts';
+import { BACKEND_CHOICES } from '../../tf/backend.ts';
+import { EXIT_INVALID, EXIT_OK } from '../exit-codes.ts';
+import { reporterOption, type CommandResult } from '../main.ts';
+import { addOutputOptions, outputRoot, type OutputFlags } from '../output-root.ts';
+import { loadParamsFile } from '../params-file.ts';
+import { collect, parseSetOptions } from '../parse-set.ts';
+import { createReporter, type ReporterName } from '../reporters/index.ts';
+
+interface WatchFlags extends OutputFlags {
+  set: string[];
+  params?: string;
+  reporter: ReporterName;
+  preview?: boolean | string;
+  cacheMb: string;
+  debounce: string;
+  backend: string;
+  engine?: EngineChoice;
+}
+
+export function registerWatchCommand(program: Command, result: CommandResult): void {
+  const cmd = program
+    .command('watch')
+    .description('run a pipeline, then re-run what changed whenever its files change (Ctrl-C stops)')
+    .argument('<pipeline>', 'pipeline YAML file')
+    .option('--set <key=value>', 'override a pipeline parameter (repeatable)', collect, [])
+    .option('--params <file>', 'YAML file of parameter overrides (watched too)')
+    .option('--preview [file]', "write the octave's image after each octave (default: out/<pipeline>.preview.png)")
+    .option('--cache-mb <n>', 'memory budget of the result cache, in MiB', String(DEFAULT_CACHE_BYTES / 2 ** 20))
+    .option('--debounce <ms>', 'quiet time after the last change before re-running', '150')
+    .addOption(new Option('--backend <name>', 'tensor backend (auto: tensorflow when installed, else wasm)').choices(BACKEND_CHOICES).default('auto'))
+    .addOption(new Option('--engine <name>', 'gradient engine for ascend nodes').choices(ENGINE_CHOICES))
+    .addOption(reporterOption());
+  addOutputOptions(cmd).action(async (pipeline: string, flags: WatchFlags) => {
+    result.code = await watchCommand(pipeline, flags);
+  });
+}
+
+function number(flag: string, text: string, min: number): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < min) throw new DreamflowError('E_USAGE', `--${flag} expects a number ≥ ${min}, got "${text}"`);
+  return n;
+}
+
+async function watchCommand(pipeline: string, flags: WatchFlags): Promise<number> {
+  const reporter = createReporter(flags.reporter);
+  let set: Record<string, string>;
+  let cacheBytes: number;
+  let debounceMs: number;
+  try {
+    set = parseSetOptions(flags.set);
+    cacheBytes = Math.round(number('cache-mb', flags.cacheMb, 0) * 2 ** 20);
+    debounceMs = number('debounce', flags.debounce, 0);
+  } catch (err) {
+    reporter.fail(err);
+    reporter.close();
+    return EXIT_INVALID;
+  }
+  const root = outputRoot(flags);
+  const paramsFile = flags.params !== undefined ? resolve(flags.params) : undefined;
+  const name = basename(pipeline, extname(pipeline));
+  const preview =
+    flags.preview === undefined || flags.preview === false
+      ? undefined
+      : resolve(root ?? process.cwd(), flags.preview === true ? `out/${name}.preview.png` : flags.preview);
+
+  const watcher = new PipelineWatcher(pipeline, {
+    set,
+    overrides: paramsFile ? async () => ({ params: await loadParamsFile(paramsFile) }) : undefined,
+    extraFiles: paramsFile ? [paramsFile] : [],
+    outputRoot: root,
+    preview,
+    backend: flags.backend,
+    engine: flags.engine,
+    debounceMs,
+    runnerOptions: { cacheBytes },
+    onEvent: (e) => reporter.event(e),
+    // The json stream already has the errors as events; people get them with file:line:col and a snippet.
+    onError: flags.reporter === 'pretty' ? (err) => reporter.fail(err) : undefined,
+  });
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void watcher.close().then(done, done);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    watcher.start();
+  });
+  reporter.close();
+  return EXIT_OK;
+}

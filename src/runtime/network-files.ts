@@ -1,0 +1,37 @@
+/**
+ * The files a pipeline's `network:` loads, for watch mode: a model file (and the weight shards a TF.js
+ * model.json lists), a local weights file, or where `dreamflow models pull` puts a named network's weights
+ * (watched even before it exists, so pulling them starts the run). Bundled networks have none worth watching.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import { weightsCacheDir } from '../weights/cache-dir.ts';
+import { isKerasNetworkName, KNOWN_WEIGHTS } from '../weights/known.ts';
+import type { NetworkSpec } from './pipeline.ts';
+
+export function networkFiles(spec: NetworkSpec | undefined, dir: string): string[] {
+  if (spec === undefined) return [];
+  if (typeof spec === 'string') {
+    if (isKerasNetworkName(spec)) return [join(weightsCacheDir(), KNOWN_WEIGHTS[spec].fileName)];
+    const isPath = spec.includes('/') || spec.includes('\\') || extname(spec) !== '';
+    return isPath ? modelFiles(resolve(dir, spec)) : [];
+  }
+  if ('name' in spec) return spec.weights !== undefined ? [resolve(dir, spec.weights)] : networkFiles(spec.name, dir);
+  return modelFiles(resolve(dir, spec.path));
+}
+
+function modelFiles(path: string): string[] {
+  let file = path;
+  try {
+    if (statSync(path).isDirectory()) file = join(path, 'model.json');
+  } catch {
+    return [path]; // missing: watch for it to appear
+  }
+  if (extname(file).toLowerCase() !== '.json') return [file];
+  try {
+    const manifest = (JSON.parse(readFileSync(file, 'utf8')) as { weightsManifest?: { paths?: string[] }[] }).weightsManifest ?? [];
+    return [file, ...manifest.flatMap((g) => g.paths ?? []).map((p) => resolve(dirname(file), p))];
+  } catch {
+    return [file];
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Outputs stay inside one directory (the one dreamflow runs in, or --out-dir): a recipe pulled from someone's
+ * repository must not be able to overwrite ~/.bashrc. Refused: paths whose `..` lead out, absolute paths outside,
+ * and paths that lead out through a symbolic link. Reads are not restricted, and neither is a path the user typed:
+ * a value that is exactly one "${param}" set with --set (`--output /tmp/x.png`) is the user's choice, not the
+ * recipe's.
+ */
+import { lstat, readlink, realpath } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { DreamflowError } from '../errors/dreamflow-error.ts';
+import { substituteOctave } from './params.ts';
+import type { ValidatedPipeline } from './pipeline.ts';
+import { locateValue, pathToPointer } from './yaml-source.ts';
+
+export const WRITE_OUTSIDE_HINTS = [
+  'pass --allow-outside to write there anyway',
+  'or name the directory outputs may go to with --out-dir DIR',
+  'a path given whole on the command line (--set output=PATH) is not restricted',
+];
+
+/** The param of `params` whose (string) value names `target`, if any. */
+export function paramWriting(params: Record<string, unknown>, workDir: string, target: string): string | undefined {
+  return Object.keys(params).find((k) => typeof params[k] === 'string' && resolve(workDir, params[k] as string) === target);
+}
+
+/** Whether the value of node `nodeId`'s param `key` is exactly one "${param}" whose value came from --set. */
+export function givenByUser(p: ValidatedPipeline, nodeId: string, key: string): boolean {
+  const refs = p.paramRefs?.get(pathToPointer(['nodes', nodeId, key]));
+  return refs !== undefined && refs.whole && p.params.get(refs.names[0]!)?.from === 'set';
+}
+
+/** Why writing `target` would leave `root`, or undefined when it stays inside. `written` is the path as written. */
+export async function outputPathProblem(target: string, root: string, written?: string): Promise<string | undefined> {
+  const rootAbs = resolve(root);
+  const shown = written ?? target;
+  if (escapes(rootAbs, resolve(target))) {
+    return written !== undefined && isAbsolute(written)
+      ? `absolute path ${written} is outside the output directory ${rootAbs}`
+      : `${shown} leads outside the output directory ${rootAbs}`;
+  }
+  const realRoot = await canonical(rootAbs);
+  if (!escapes(realRoot, await canonical(resolve(target)))) return undefined;
+  const link = await escapingLink(resolve(target), rootAbs);
+  return `${shown} leads outside the output directory ${rootAbs}${link ? ` through the symbolic link ${link}` : ' through a symbolic link'}`;
+}
+
+/** Every output the pipeline's nodes would write that leaves `root`, located at the param that names it. */
+export async function checkOutputPaths(p: ValidatedPipeline, root: string): Promise<DreamflowError[]> {
+  const errors: DreamflowError[] = [];
+  for (const id of p.graph.order) {
+    const node = p.graph.nodes.get(id)!;
+    if (!node.def.writes) continue;
+    // ${octave} becomes digits: it cannot add "..", a separator or a link, so octave 0 stands for every octave.
+    const params = substituteOctave(node.params, 0, 1);
+    let writes: string[];
+    try {
+      writes = node.def.writes(params, p.workDir);
+    } catch {
+      continue; // the node reports bad params itself when it runs
+    }
+    for (const target of writes) {
+      const key = paramWriting(params, p.workDir, target);
+      if (key !== undefined && givenByUser(p, id, key)) continue;
+      const written = key !== undefined ? (node.params[key] as string) : undefined;
+      const problem = await outputPathProblem(target, root, written);
+      if (!problem) continue;
+      const path = key !== undefined ? ['nodes', id, key] : ['nodes', id];
+      errors.push(
+        new DreamflowError('E_WRITE_OUTSIDE', `node "${id}" (${node.type}) may not write there: ${problem}`, {
+          location: locateValue(p.source, path),
+          path: pathToPointer(path),
+          expected: `an output path inside ${resolve(root)}`,
+          hints: WRITE_OUTSIDE_HINTS,
+        }),
+      );
+    }
+  }
+  return errors;
+}
+
+function escapes(root: string, target: string): boolean {
+  const rel = relative(root, target);
+  return rel === '..' || rel.startsWith('..' + '/') || rel.startsWith('..\\') || isAbsolute(rel);
+}
+
+/**
+ * The real path of `path`, or of its nearest existing ancestor joined with the rest. A dangling link counts as
+ * where it points (writing through it would create its target).
+ */
+async function canonical(path: string, depth = 0): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    // not there (or a dangling / looping link)
+  }
+  if (depth < 40) {
+    try {
+      if ((await lstat(path)).isSymbolicLink()) return await canonical(resolve(dirname(path), await readlink(path)), depth + 1);
+    } catch {
+      // not there at all
+    }
+  }
+  const parent = dirname(path);
+  if (parent === path) return path;
+  return join(await canonical(parent, depth + 1), basename(path));
+}
+
+/** "out → /home/me" for the first symbolic link between `root` and `target` that leads out of `root`. */
+async function escapingLink(target: string, root: string): Promise<string | undefined> {
+  const realRoot = await canonical(root);
+  const chain: string[] = [];
+  for (let p = target; !escapes(root, p) && p !== root; p = dirname(p)) chain.unshift(p);
+  for (const p of chain) {
+    try {
+      if (!(await lstat(p)).isSymbolicLink()) continue;
+      const real = await canonical(p);
+      if (escapes(realRoot, real)) return `${relative(root, p)} → ${await readlink(p)}`;
+    } catch {
+      return undefined; // the rest does not exist yet
+    }
+  }
+  return undefined;
+}
