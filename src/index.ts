@@ -3,6 +3,8 @@ export { Runner, runPipeline, type RunOptions, type RunResult, type RunnerOption
 export { loadPipeline, validatePipeline, type LoadOptions } from './runtime/load-pipeline.ts';
 export { toMermaid } from './runtime/mermaid.ts';
 export { pipelineFiles } from './runtime/pipeline-files.ts';
+export { PipelineWatcher, watchPipeline, DEFAULT_DEBOUNCE_MS, type WatchOptions } from './runtime/watch.ts';
+export { outputPathProblem } from './runtime/output-paths.ts';
 export { buildPipelineSchema } from './runtime/schema.ts';
 export { DEFAULT_CACHE_BYTES, type CacheStats } from './runtime/cache.ts';
 export { defaultServices, type Services } from './runtime/services.ts';

@@ -1,6 +1,6 @@
 /**
  * End to end: the real classic recipe through the CLI process, on the bundled InceptionV3, at a small size
- * (examples/flowers.jpg, 320×240, 2 octaves × 3 steps). Checks the NDJSON event stream and that the written PNG
+ * (examples/flowers.jpg, 320×240, 2 octaves × 3 steps of twice the recipe's step size). Checks the NDJSON event stream and that the written PNG
  * is a dream: same size as the input, visibly different pixels.
  */
 import assert from 'node:assert/strict';
@@ -25,7 +25,7 @@ test('classic.yaml runs end to end through the CLI and writes a dreamed PNG', { 
   const inputHash = createHash('sha256').update(readFileSync(INPUT)).digest('hex');
   const r = await runCli(
     ['run', 'pipelines/classic.yaml', '--set', `input=${INPUT}`, '--set', 'octave_count=2', '--set', 'steps=3',
-      '--output', output, '--reporter', 'json'],
+      '--set', 'step_size=0.02', '--output', output, '--reporter', 'json'],
     { timeoutMs: 170_000 },
   );
   assert.equal(r.code, 0, `exit code\n${r.stderr}\n${r.stdout}`);
@@ -77,7 +77,8 @@ test('classic.yaml runs end to end through the CLI and writes a dreamed PNG', { 
   let sum = 0;
   for (let i = 0; i < a.data.length; i++) sum += Math.abs(a.data[i]! - b.data[i]!);
   const meanAbsDiff = sum / a.data.length;
-  // JPEG→PNG round trip alone differs by < 1 level; 6 dream steps move pixels by several levels on average.
+  // With steps=0 this pipeline reproduces the input exactly (difference 0, measured); these 6 steps move pixels
+  // by about 6 levels on average.
   assert.ok(meanAbsDiff > 3, `mean |dream − input| = ${meanAbsDiff.toFixed(2)} levels`);
   assert.ok(meanAbsDiff < 80, `a dream of the input, not noise: ${meanAbsDiff.toFixed(2)}`);
   assert.equal(createHash('sha256').update(readFileSync(INPUT)).digest('hex'), inputHash);

@@ -15,17 +15,13 @@ test('a preview after each octave that ran, of that octave; none when the octave
   const preview = join(dir, 'out', 'p.preview.png');
   const runner = new Runner({ nodes: testNodes });
   const base = tf.memory().numTensors;
-  const sizes: number[] = [];
   const run = async (set: Record<string, string> = {}) => {
     const events: RunEvent[] = [];
     await runner.run({ text: LOOP, file: join(dir, 'p.yaml') }, {
       workDir: dir,
       preview,
       set,
-      onEvent: (e) => {
-        events.push(e);
-        if (e.event === 'preview') sizes.push(-1); // replaced below, once the file can be read
-      },
+      onEvent: (e) => events.push(e),
     });
     return events.filter((e) => e.event === 'preview');
   };
