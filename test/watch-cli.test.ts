@@ -136,3 +136,16 @@ test('dreamflow watch re-runs what each edit changed, and replaces the output at
   }
   assert.equal(await exited, 0, `watch exits 0 when stopped\n${stderr}`);
 });
+
+test('dreamflow watch: a bad --cache-mb is a usage error (exit 2) before anything is watched', async () => {
+  const child = spawn(process.execPath, [BIN, 'watch', 'pipelines/classic.yaml', '--cache-mb', 'lots', '--reporter', 'json'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 2);
+  const [e] = stdout.trim().split('\n').map((l) => JSON.parse(l) as RunEvent);
+  assert.ok(e?.event === 'error' && e.code === 'E_USAGE' && /--cache-mb expects a number/.test(e.message), stdout);
+});
