@@ -112,6 +112,11 @@ export async function measure(config: BenchConfig): Promise<Record<string, unkno
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const config = JSON.parse(process.argv[2] ?? '') as BenchConfig;
-  const row = await measure(config);
-  process.stdout.write(JSON.stringify(row) + '\n');
+  try {
+    process.stdout.write(JSON.stringify(await measure(config)) + '\n');
+  } catch (e) {
+    // The parent prints this as the configuration's row.
+    process.stdout.write(JSON.stringify({ error: e instanceof Error ? e.message : String(e) }) + '\n');
+    process.exitCode = 1;
+  }
 }

@@ -17,6 +17,11 @@ export interface BenchNetwork {
   weights: 'real' | 'random';
 }
 
+/** Whether the bench can load `name` (checked before any configuration runs). */
+export function isBenchNetwork(name: string): boolean {
+  return name === BUNDLED_INCEPTION_NAME || name === 'bundled' || name.endsWith('.json') || name in KERAS_NETWORKS;
+}
+
 export async function loadBenchNetwork(name: string): Promise<BenchNetwork> {
   if (name === BUNDLED_INCEPTION_NAME || name === 'bundled') return { net: await loadBundledInception(), weights: 'real' };
   if (name.endsWith('.json')) return { net: await loadTfjsLayersModel(name), weights: 'real' };

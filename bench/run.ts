@@ -10,6 +10,7 @@ import os from 'node:os';
 import { availableBackends } from '../src/tf/backend.ts';
 import { parseBenchArgs, USAGE } from './args.ts';
 import { benchConfigs, type BenchConfig } from './configs.ts';
+import { isBenchNetwork } from './networks.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -24,9 +25,10 @@ function runChild(config: BenchConfig): Promise<Record<string, unknown>> {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => {
       const line = out.split('\n').reverse().find((l) => l.startsWith('{'));
-      if (code === 0 && line) return resolve(JSON.parse(line) as Record<string, unknown>);
+      const row = line ? (JSON.parse(line) as Record<string, unknown>) : undefined;
+      if (code === 0 && row) return resolve(row);
       const { engine, backend, network, size } = config;
-      const why = err.trim().split('\n').filter(Boolean).slice(-3).join(' | ') || `exit code ${code}`;
+      const why = row?.error ?? (err.trim().split('\n').filter(Boolean).slice(-3).join(' | ') || `exit code ${code}`);
       resolve({ engine, backend, network, size, error: why });
     });
   });
@@ -43,6 +45,11 @@ async function main(): Promise<number> {
   if (args.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
+  }
+  const unknown = (args.networks ?? []).filter((n) => !isBenchNetwork(n));
+  if (unknown.length) {
+    process.stderr.write(`unknown network ${unknown.join(', ')}\n${USAGE}\n`);
+    return 2;
   }
   const engines = ['tfjs', ...(existsSync(here('../src/engines/onnx/index.ts')) ? ['onnx'] : [])];
   const { configs, skipped } = benchConfigs(args, { backends: await availableBackends(), engines });
