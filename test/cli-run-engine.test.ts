@@ -13,7 +13,7 @@ import { onnxCudaInstalled } from '../src/engines/onnx/index.ts';
 import { ndjson, runCli } from './helpers/cli.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dreamflow-cli-engine-'));
-const small = ['--set', 'octave_count=1', '--set', 'steps=1'];
+const small = ['--set', 'octaves=1', '--set', 'steps=1'];
 
 async function smallInput(): Promise<string> {
   const file = path.join(dir, 'in.png');

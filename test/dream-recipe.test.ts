@@ -33,6 +33,18 @@ describe('recipes', () => {
     assert.ok(snap.graph.nodes.get('snapshot_rgb')!.eachOctave);
   });
 
+  test('dream.yaml is base.yaml with the seed\'s settings: the graph lives in base.yaml only', async () => {
+    const doc = read(DREAM_RECIPE);
+    assert.equal(doc.extends, './base.yaml');
+    assert.equal(doc.nodes, undefined, 'no nodes of its own');
+    const dream = await validatePipeline(DREAM_RECIPE);
+    const base = await validatePipeline(path.join(path.dirname(DREAM_RECIPE), 'base.yaml'));
+    assert.deepEqual(dream.graph.order, base.graph.order);
+    assert.deepEqual(dream.graph.nodes.get('dreamed')!.params, { ...base.graph.nodes.get('dreamed')!.params, steps: 20 });
+    assert.deepEqual(dream.graph.nodes.get('pyramid')!.params, { ...base.graph.nodes.get('pyramid')!.params, min_size: 32 });
+    assert.equal(dream.graph.nodes.get('out')!.params.path, 'out/dream.png');
+  });
+
   test('both validate, and take a network map as their network parameter', async () => {
     for (const recipe of [DREAM_RECIPE, DREAM_SNAPSHOTS_RECIPE]) {
       const p = await validatePipeline(recipe);

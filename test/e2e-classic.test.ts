@@ -24,7 +24,7 @@ test('classic.yaml runs end to end through the CLI and writes a dreamed PNG', { 
   const output = path.join(dir, 'x.png');
   const inputHash = createHash('sha256').update(readFileSync(INPUT)).digest('hex');
   const r = await runCli(
-    ['run', 'pipelines/classic.yaml', '--set', `input=${INPUT}`, '--set', 'octave_count=2', '--set', 'steps=3',
+    ['run', 'pipelines/classic.yaml', '--set', `input=${INPUT}`, '--set', 'octaves=2', '--set', 'steps=3',
       '--set', 'step_size=0.02', '--output', output, '--reporter', 'json'],
     { timeoutMs: 170_000 },
   );

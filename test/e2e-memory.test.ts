@@ -42,7 +42,7 @@ for (const engine of ['auto', 'tfjs'] as const) {
     const run = async (set: Record<string, string>) => {
       const events: RunEvent[] = [];
       const opts: RunOptions = { workDir: dir, backend: 'wasm', engine, onEvent: (e) => events.push(e) };
-      const base = { input, octave_count: '2', steps: '2', output: 'a.png' };
+      const base = { input, octaves: '2', steps: '2', output: 'a.png' };
       const result = await runner.run(CLASSIC, { ...opts, set: { ...base, ...set } });
       assert.deepEqual(events.filter((e) => e.event === 'error'), []);
       return { result, live: tf.memory().numTensors, cached: runner.cacheStats().tensors };

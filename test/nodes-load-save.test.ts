@@ -210,3 +210,94 @@ test('alpha: drop by default, keep carries it, save re-attaches it (resized when
   bigger.tensor.dispose();
   disposeValue(kept);
 });
+
+/** A w×h RGB image, left half red and right half blue, written as PNG. */
+async function writeHalves(path: string, w: number, h: number): Promise<void> {
+  const d = new Uint8Array(w * h * 3);
+  for (let i = 0; i < w * h; i++) d.set((i % w) < w / 2 ? [255, 0, 0] : [0, 0, 255], i * 3);
+  await sharp(d, { raw: { width: w, height: h, channels: 3 } }).png().toFile(path);
+}
+
+test('max_size downscales the longer side (landscape and portrait), keeps the aspect ratio and never enlarges', async () => {
+  const dir = await workDir();
+  await writeHalves(join(dir, 'wide.png'), 60, 24);
+  await writeHalves(join(dir, 'tall.png'), 24, 60);
+  const before = tf.memory().numTensors;
+  const cases: [string, number | undefined, number[]][] = [
+    ['wide.png', 30, [1, 12, 30, 3]],
+    ['tall.png', 30, [1, 30, 12, 3]],
+    ['wide.png', 25, [1, 10, 25, 3]], // 24·25/60 = 10
+    ['tall.png', 20, [1, 20, 8, 3]],
+    ['wide.png', 60, [1, 24, 60, 3]], // exactly the longer side: unchanged
+    ['wide.png', 500, [1, 24, 60, 3]], // no upscaling
+    ['tall.png', undefined, [1, 60, 24, 3]], // absent: original size
+  ];
+  for (const [file, maxSize, shape] of cases) {
+    const img = await load(dir, file, maxSize === undefined ? {} : { max_size: maxSize });
+    assert.deepEqual(img.tensor.shape, shape, `${file} max_size=${maxSize}`);
+    // The content is scaled, not cropped: the left side stays red, the right side blue.
+    const [, h, w] = shape;
+    const px = (await img.tensor.data()) as Float32Array;
+    const at = (y: number, x: number) => Array.from(px.slice((y * w + x) * 3, (y * w + x) * 3 + 3));
+    const y = Math.floor(h / 2);
+    assert.ok(at(y, 0)[0] > 200 && at(y, 0)[2] < 60, `${file}@${maxSize} left is red: ${at(y, 0)}`);
+    assert.ok(at(y, w - 1)[2] > 200 && at(y, w - 1)[0] < 60, `${file}@${maxSize} right is blue: ${at(y, w - 1)}`);
+    disposeValue(img);
+  }
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test('max_size resizes a kept alpha channel along with the image', async () => {
+  const dir = await workDir();
+  await writeRgba(join(dir, 'a.png'), 40, 20); // alpha rises 0 → 255 left to right
+  const img = await load(dir, 'a.png', { alpha: 'keep', max_size: 10 });
+  assert.deepEqual(img.tensor.shape, [1, 5, 10, 3]);
+  assert.deepEqual(img.alpha!.shape, [1, 5, 10, 1]);
+  const alpha = (await img.alpha!.data()) as Float32Array;
+  for (let y = 0; y < 5; y++) {
+    const row = Array.from(alpha.slice(y * 10, y * 10 + 10));
+    for (let x = 0; x < 10; x++) {
+      // Each output pixel averages source columns 4x..4x+3, whose alpha is about (4x + 1.5)/39 · 255.
+      const expected = ((4 * x + 1.5) / 39) * 255;
+      assert.ok(Math.abs(row[x] - expected) < 12, `alpha[${y},${x}] = ${row[x]}, expected ≈ ${expected.toFixed(1)}`);
+    }
+  }
+  // RGB is unpremultiplied back: the left half stays red even where alpha is near 0.
+  const px = (await img.tensor.data()) as Float32Array;
+  assert.ok(px[(2 * 10 + 1) * 3] > 200 && px[(2 * 10 + 1) * 3 + 2] < 60, 'left is red');
+  assert.ok(px[(2 * 10 + 8) * 3 + 2] > 200 && px[(2 * 10 + 8) * 3] < 60, 'right is blue');
+  disposeValue(img);
+});
+
+test('max_size applies to the EXIF-rotated image: orientation 6 portrait downscaled upright', async () => {
+  const dir = await workDir();
+  // Stored 80 wide × 40 high (left red, right blue); displayed 40 wide × 80 high with red on top.
+  const w = 80;
+  const h = 40;
+  const d = new Uint8Array(w * h * 3);
+  for (let i = 0; i < w * h; i++) d.set((i % w) < w / 2 ? [255, 0, 0] : [0, 0, 255], i * 3);
+  await sharp(d, { raw: { width: w, height: h, channels: 3 } })
+    .jpeg({ quality: 95 })
+    .withMetadata({ orientation: 6 })
+    .toFile(join(dir, 'rotated.jpg'));
+  const img = await load(dir, 'rotated.jpg', { max_size: 20 });
+  assert.deepEqual(img.tensor.shape, [1, 20, 10, 3], 'displayed 10 wide × 20 high');
+  const px = (await img.tensor.data()) as Float32Array;
+  const at = (y: number, x: number) => Array.from(px.slice((y * 10 + x) * 3, (y * 10 + x) * 3 + 3));
+  assert.ok(at(2, 5)[0] > 200 && at(2, 5)[2] < 60, `top is red: ${at(2, 5)}`);
+  assert.ok(at(17, 5)[2] > 200 && at(17, 5)[0] < 60, `bottom is blue: ${at(17, 5)}`);
+  disposeValue(img);
+});
+
+test('max_pixels checks the original size, even when max_size would shrink the image below it', async () => {
+  const dir = await workDir();
+  await writeRgba(join(dir, 'big.png'), 12, 6); // 72 pixels; max_size 4 would give 4×2 = 8
+  await assert.rejects(load(dir, 'big.png', { max_pixels: 71, max_size: 4 }), (e: DreamflowError) => {
+    assert.equal(e.code, 'E_IMAGE_TOO_LARGE');
+    assert.match(e.message, /12×6/);
+    return true;
+  });
+  const ok = await load(dir, 'big.png', { max_pixels: 72, max_size: 4 });
+  assert.deepEqual(ok.tensor.shape, [1, 2, 4, 3]);
+  disposeValue(ok);
+});

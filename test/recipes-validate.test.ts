@@ -40,3 +40,12 @@ for (const name of recipes) {
     for (const n of saves) assert.match(String(n.params.path), /^out\//, 'writes under out/');
   });
 }
+
+test('the issue\'s example: --set steps=30 --set octaves=3 sets classic.yaml\'s octave count and steps', async () => {
+  const file = path.join(root, 'classic.yaml');
+  const plain = await validatePipeline(file, { workDir: REPO });
+  assert.equal(plain.graph.nodes.get('pyramid')!.params.octaves, 4);
+  const p = await validatePipeline(file, { workDir: REPO, set: { steps: '30', octaves: '3' } });
+  assert.equal(p.graph.nodes.get('pyramid')!.params.octaves, 3);
+  assert.equal(p.graph.nodes.get('dreamed')!.params.steps, 30);
+});

@@ -43,8 +43,14 @@ test('--set keeps strings that YAML would read as maps, and parses explicit flow
   assert.deepEqual(p.params.get('flag')!.value, { x: 1 });
 });
 
-test('${octave} and ${octaves} are filled per instance, everywhere in the params', () => {
-  const params = { path: 'o-${octave}-of-${octaves}.png', nested: { list: ['${octave}', 3] }, n: 1 };
-  assert.deepEqual(substituteOctave(params, 2, 4), { path: 'o-2-of-4.png', nested: { list: ['2', 3] }, n: 1 });
-  assert.equal(params.path, 'o-${octave}-of-${octaves}.png', 'the original is untouched');
+test('${octave} is filled per instance, everywhere in the params; other names are left alone', () => {
+  const params = { path: 'o-${octave}-${ octave }.png', nested: { list: ['${octave}', 3] }, other: '${octaves}', n: 1 };
+  assert.deepEqual(substituteOctave(params, 2), { path: 'o-2-2.png', nested: { list: ['2', 3] }, other: '${octaves}', n: 1 });
+  assert.equal(params.path, 'o-${octave}-${ octave }.png', 'the original is untouched');
+});
+
+test('"octaves" is an ordinary parameter name; only "octave" is reserved', async () => {
+  const text = PIPE.replace('  flag: false\n', '  flag: false\n  octaves: 3\n').replace('size: \${size}', 'size: \${octaves}');
+  const p = await loadPipeline({ text, file: 'p.yaml' }, { nodes: testNodes, set: { octaves: '5' } });
+  assert.equal(p.graph.nodes.get('c')!.params.size, 5);
 });

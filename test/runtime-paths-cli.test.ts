@@ -72,6 +72,24 @@ test('run: "..", absolute paths and links that lead out are refused (exit 2); --
   assert.ok(existsSync(join(elsewhere, 'typed.png')));
 });
 
+test('validate: the same output check as run (E_WRITE_OUTSIDE, exit 2), lifted by --allow-outside or --out-dir', async () => {
+  const { work, elsewhere } = await sandbox();
+  writeFileSync(join(work, 'dots.yaml'), recipe('../elsewhere/dots.png'));
+  writeFileSync(join(work, 'inside.yaml'), recipe('out/in.png'));
+  const r = await runCli(['validate', 'inside.yaml', 'dots.yaml', '--reporter', 'json'], { cwd: work });
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  const errors = errorsIn(r.stdout);
+  assert.deepEqual(errors.map((e) => [e.code, e.file, e.line]), [['E_WRITE_OUTSIDE', join(work, 'dots.yaml'), 5]]);
+  const pretty = await runCli(['validate', 'dots.yaml'], { cwd: work });
+  assert.match(pretty.stderr, /dots\.yaml:5:\d+: error E_WRITE_OUTSIDE/);
+  for (const flags of [['--allow-outside'], ['--out-dir', elsewhere]]) {
+    const ok = await runCli(['validate', 'dots.yaml', ...flags], { cwd: work });
+    assert.equal(ok.code, 0, `${flags.join(' ')}: ${ok.stdout}${ok.stderr}`);
+    assert.match(ok.stdout, /✓ dots\.yaml/);
+  }
+  assert.ok(!existsSync(join(elsewhere, 'dots.png')), 'validate writes nothing');
+});
+
 test('run --params FILE with a recipe that extends another; --set wins over the file', async () => {
   const { work } = await sandbox();
   mkdirSync(join(work, 'recipes', 'variants'), { recursive: true });

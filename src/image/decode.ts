@@ -15,6 +15,8 @@ export interface DecodeOptions {
   /** Refuse images with more pixels than this (checked from the header, before decoding). */
   maxPixels: number;
   keepAlpha: boolean;
+  /** Downscale (never enlarge) so the longer side, after EXIF rotation, is at most this many pixels. */
+  maxSize?: number;
   /** How the image is named in error messages (its path). */
   label: string;
 }
@@ -44,7 +46,13 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
   }
   let raw: { data: Buffer; info: sharp.OutputInfo };
   try {
-    let pipeline = sharp(bytes, { limitInputPixels: false }).rotate().toColourspace('srgb');
+    // rotate() first so max_size applies to the upright image; libvips resizes alpha with the same kernel as RGB
+    // (premultiplied), and JPEG shrink-on-load makes the big decode cheaper than resizing in tf afterwards.
+    let pipeline = sharp(bytes, { limitInputPixels: false }).rotate();
+    if (opts.maxSize !== undefined) {
+      pipeline = pipeline.resize({ width: opts.maxSize, height: opts.maxSize, fit: 'inside', withoutEnlargement: true });
+    }
+    pipeline = pipeline.toColourspace('srgb');
     pipeline = opts.keepAlpha ? pipeline : pipeline.removeAlpha();
     raw = await pipeline.raw().toBuffer({ resolveWithObject: true });
   } catch (e) {

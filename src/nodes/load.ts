@@ -9,13 +9,15 @@ export type LoadParams = {
   path: string;
   max_pixels: number;
   alpha: 'drop' | 'keep';
+  /** Longer side limit; absent keeps the image's size. */
+  max_size?: number;
 };
 
-/** Reads a PNG/JPEG/WebP file into an RGB 0..255 image, upright per its EXIF orientation. */
+/** Reads a PNG/JPEG/WebP file into an RGB 0..255 image, upright per its EXIF orientation, optionally downscaled. */
 export const loadNode: NodeDefinition<LoadParams> = {
   type: 'load',
-  version: 1,
-  description: 'Reads a PNG, JPEG or WebP image (EXIF orientation applied) as RGB 0..255.',
+  version: 2,
+  description: 'Reads a PNG, JPEG or WebP image (EXIF orientation applied, optionally downscaled) as RGB 0..255.',
   params: {
     type: 'object',
     properties: {
@@ -28,7 +30,14 @@ export const loadNode: NodeDefinition<LoadParams> = {
         type: 'integer',
         minimum: 1,
         default: 40_000_000,
-        description: 'Refuse images with more pixels (width × height) than this, before decoding them.',
+        description:
+          'Refuse images with more pixels (width × height) than this, before decoding them. Checked against the file\'s original size, before any max_size downscaling (it guards the memory the decode needs).',
+      },
+      max_size: {
+        type: 'integer',
+        minimum: 1,
+        description:
+          'Downscale (keeping the aspect ratio, never enlarging) so the longer side, after EXIF rotation, is at most this many pixels; a kept alpha channel is resized alike. Omit to keep the original size.',
       },
       alpha: {
         type: 'string',
@@ -52,7 +61,12 @@ export const loadNode: NodeDefinition<LoadParams> = {
       const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
       throw new DreamflowError('E_IMAGE_READ', `cannot read image ${path}: ${why}`, { cause: e });
     }
-    const img = await decodeImage(bytes, { maxPixels: params.max_pixels, keepAlpha: params.alpha === 'keep', label: path });
+    const img = await decodeImage(bytes, {
+      maxPixels: params.max_pixels,
+      keepAlpha: params.alpha === 'keep',
+      maxSize: params.max_size,
+      label: path,
+    });
     const out: ImageValue = {
       kind: 'image',
       tensor: tf.tensor4d(img.rgb, [1, img.height, img.width, 3], 'float32'),

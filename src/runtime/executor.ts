@@ -255,7 +255,7 @@ class Execution {
     const { node } = inst;
     const def = node.def;
     const workDir = this.p.workDir;
-    const params = inst.octave === undefined ? node.params : substituteOctave(node.params, inst.octave, inst.octaves!);
+    const params = inst.octave === undefined ? node.params : substituteOctave(node.params, inst.octave);
     const record = (refs: Map<string, Ref> | undefined) => {
       const out: Record<string, Value | undefined> = {};
       for (const name of def.inputs) out[name] = this.valueOf(refs?.get(name) ?? null);

@@ -51,7 +51,7 @@ export async function checkOutputPaths(p: ValidatedPipeline, root: string): Prom
     const node = p.graph.nodes.get(id)!;
     if (!node.def.writes) continue;
     // ${octave} becomes digits: it cannot add "..", a separator or a link, so octave 0 stands for every octave.
-    const params = substituteOctave(node.params, 0, 1);
+    const params = substituteOctave(node.params, 0);
     let writes: string[];
     try {
       writes = node.def.writes(params, p.workDir);

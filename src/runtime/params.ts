@@ -1,8 +1,8 @@
 /**
  * Pipeline parameters: defaults from `params:`, overrides from an object and from `--set k=v`, and `${name}`
  * substitution. A value that is exactly "${name}" takes the parameter's typed value (20 stays a number); inside
- * a longer string the value is interpolated. `${octave}` / `${octaves}` are left for the runtime to fill per
- * octave instance.
+ * a longer string the value is interpolated. `${octave}` is left for the runtime to fill per octave instance
+ * (any other name, `octaves` included, is an ordinary parameter).
  */
 import { basename } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
@@ -13,7 +13,7 @@ import { locateKey, locateValue, pathToPointer, type PathSegment, type YamlSourc
 
 export const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Filled per instance at run time, in per-octave nodes only. */
-export const OCTAVE_PARAMS: readonly string[] = ['octave', 'octaves'];
+export const OCTAVE_PARAMS: readonly string[] = ['octave'];
 const REF = /\$\{([^}]*)\}/g;
 
 export interface ParamOverrides {
@@ -104,7 +104,7 @@ export interface Substitution {
   origins: Map<string, string>;
   /** Pointers whose values still hold an unresolvable `${…}` (already reported: skip schema errors there). */
   unresolved: Set<string>;
-  /** Pointers of strings that use `${octave}` / `${octaves}` (only per-octave nodes may). */
+  /** Pointers of strings that use `${octave}` (only per-octave nodes may). */
   octaveRefs: Set<string>;
   /** Pointer → the parameters its value uses; `whole` when the value is exactly one "${name}". */
   paramRefs: Map<string, ParamRefs>;
@@ -220,10 +220,18 @@ export function substituteParams(data: Record<string, unknown>, values: Map<stri
   return out;
 }
 
-/** Replaces `${octave}` / `${octaves}` in every string of `params` (per-octave instances, at run time). */
-export function substituteOctave(params: Record<string, unknown>, octave: number, octaves: number): Record<string, unknown> {
+/** `${octave}`: the only reference the runtime fills (per instance). */
+const OCTAVE_REF = /\$\{\s*octave\s*\}/g;
+
+/** Whether any string in `v` uses `${octave}`. */
+export function usesOctave(v: unknown): boolean {
+  return /\$\{\s*octave\s*\}/.test(JSON.stringify(v) ?? '');
+}
+
+/** Replaces `${octave}` in every string of `params` (per-octave instances, at run time). */
+export function substituteOctave(params: Record<string, unknown>, octave: number): Record<string, unknown> {
   const fill = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.replace(/\$\{\s*(octaves?)\s*\}/g, (_, n: string) => String(n === 'octave' ? octave : octaves));
+    if (typeof v === 'string') return v.replace(OCTAVE_REF, String(octave));
     if (Array.isArray(v)) return v.map(fill);
     if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)]));
     return v;

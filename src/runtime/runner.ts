@@ -38,7 +38,10 @@ export interface RunOptions extends ParamOverrides {
   engine?: EngineChoice;
   /** Where the onnx engine runs (default cpu): 'cuda' is onnxruntime's CUDA execution provider. */
   device?: EngineDevice;
-  /** Tensor backend to switch to before running (wasm, cpu, tensorflow, auto). */
+  /**
+   * Tensor backend to switch to before running (wasm, cpu, tensorflow, auto). Default 'auto', as in the CLI:
+   * tensorflow when @tensorflow/tfjs-node is installed, else wasm (tfjs's own default, cpu, is far slower).
+   */
   backend?: string;
   /** When a re-run node's output equals its previous (cached) one, keep its readers' cached results (default true). */
   earlyCutoff?: boolean;
@@ -122,7 +125,7 @@ export class Runner {
       if (this.disposed) throw new DreamflowError('E_RUNNER_DISPOSED', 'this Runner has been disposed');
       if (opts.signal?.aborted) throw new CancelledError();
       const p = await load();
-      if (opts.backend) await this.services.setBackend(opts.backend);
+      await this.services.setBackend(opts.backend ?? 'auto');
       emit({ event: 'run:start', pipeline: p.file, nodes: [...p.graph.order] });
       let history = this.history.get(p.file);
       if (!history) this.history.set(p.file, (history = new Map()));

@@ -101,7 +101,7 @@ export async function dreamParams(args: DreamArgs, flags: Pick<DreamFlags, 'weig
     network: spec,
     layers,
     steps,
-    octave_count: octaves,
+    octaves,
     step_size: stepSizeFor(net.preprocessing),
     // 32: the seed's smallest octave; more when the layers need it (a smaller level would fail, so it is dropped)
     min_size: Math.max(32, minInputSide(net, Object.keys(layers))),

@@ -3,26 +3,32 @@ import { validatePipeline } from '../../index.ts';
 import { createReporter, type ReporterName } from '../reporters/index.ts';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.ts';
 import { reporterOption, type CommandResult } from '../main.ts';
+import { addOutputOptions, outputRoot, type OutputFlags } from '../output-root.ts';
+
+interface ValidateFlags extends OutputFlags {
+  reporter: ReporterName;
+}
 
 export function registerValidateCommand(program: Command, result: CommandResult): void {
-  program
+  const cmd = program
     .command('validate')
     .description('check pipelines without running them (exit 0 when all are valid)')
     .argument('<files...>', 'pipeline YAML files')
-    .addOption(reporterOption())
-    .action(async (files: string[], flags: { reporter: ReporterName }) => {
-      const reporter = createReporter(flags.reporter);
-      let invalid = 0;
-      for (const file of files) {
-        try {
-          await validatePipeline(file);
-          if (flags.reporter === 'pretty') process.stdout.write(`✓ ${file}\n`);
-        } catch (err) {
-          invalid++;
-          reporter.fail(err);
-        }
+    .addOption(reporterOption());
+  // The same output-path check as `run` (E_WRITE_OUTSIDE), so a recipe that validates also runs.
+  addOutputOptions(cmd).action(async (files: string[], flags: ValidateFlags) => {
+    const reporter = createReporter(flags.reporter);
+    let invalid = 0;
+    for (const file of files) {
+      try {
+        await validatePipeline(file, { outputRoot: outputRoot(flags) });
+        if (flags.reporter === 'pretty') process.stdout.write(`✓ ${file}\n`);
+      } catch (err) {
+        invalid++;
+        reporter.fail(err);
       }
-      reporter.close();
-      result.code = invalid ? EXIT_INVALID : EXIT_OK;
-    });
+    }
+    reporter.close();
+    result.code = invalid ? EXIT_INVALID : EXIT_OK;
+  });
 }

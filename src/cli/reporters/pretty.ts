@@ -30,6 +30,10 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
       )
     : undefined;
   const active = new Map<string, cliProgress.SingleBar>();
+  /** Why each running instance runs, shown on its ✓ line when it says more than "first run". */
+  const reasons = new Map<string, string>();
+  /** Instances of this run whose result came from the cache: their outputs were not written again. */
+  const cached = new Set<string>();
   const line = (s: string) => (bars ? bars.log(s + '\n') : out.write(s + '\n'));
 
   return {
@@ -39,18 +43,24 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
           // Watch mode runs again and again: the previous run's bars go (instance ids repeat).
           for (const bar of active.values()) bars?.remove(bar);
           active.clear();
+          reasons.clear();
+          cached.clear();
           line(`▶ ${e.pipeline} (${e.nodes.length} nodes)`);
           break;
         case 'node:start':
-          if (e.reason) line(`  ${e.node}: ${e.reason}`);
+          if (e.reason && !UNINFORMATIVE.has(e.reason)) reasons.set(e.node, e.reason);
           break;
         case 'node:cached':
+          cached.add(e.node);
           line(`  · ${e.node} cached${e.reason ? ` (${e.reason})` : ''}`);
           break;
-        case 'node:done':
+        case 'node:done': {
           active.get(e.node)?.stop();
-          line(`  ✓ ${e.node} ${formatMs(e.ms)}`);
+          const reason = reasons.get(e.node);
+          reasons.delete(e.node);
+          line(`  ✓ ${e.node} ${formatMs(e.ms)}${reason ? ` (${reason})` : ''}`);
           break;
+        }
         case 'progress': {
           const loss = e.loss.toFixed(3);
           if (bars) {
@@ -66,7 +76,7 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
           break;
         }
         case 'output':
-          line(`  → wrote ${e.path}`);
+          line(cached.has(e.node) ? `  → ${e.path} (unchanged)` : `  → wrote ${e.path}`);
           break;
         case 'run:done':
           line(`done in ${formatMs(e.ms)} (${e.ran} ran, ${e.cached} cached)`);
@@ -112,6 +122,9 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
     },
   };
 }
+
+/** Reasons that say nothing beyond "it ran": a first run, or a run without a cache. */
+const UNINFORMATIVE = new Set(['not cached', 'cache disabled']);
 
 function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
