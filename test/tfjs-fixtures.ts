@@ -3,21 +3,13 @@
  * IR op and the awkward geometry (even kernels, 'same' with asymmetric padding, strides, dilations, explicit pads,
  * all-negative max-pool windows, avg-pool 'same' counts, concat/add fan-out).
  */
+import { mulberry32 } from '../src/image/random.ts';
 import * as tf from '@tensorflow/tfjs';
 import type { Activation, Layer, Network, Padding, WeightTensor } from '../src/networks/ir.ts';
 import { forwardReference, uploadWeights } from '../src/engines/tfjs/forward-reference.ts';
 import type { ObjectiveTerm } from '../src/engines/engine.ts';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 interface ConvOpts {
   k: [number, number];

@@ -2,6 +2,7 @@
  * Small networks with seeded random weights for the onnx engine's tests: a builder that tracks channels, and
  * fixed architectures that together cover every IR op and padding/stride case the engine emits.
  */
+import { mulberry32 } from '../../src/image/random.ts';
 import type { Activation, Layer, Network, Padding, WeightTensor } from '../../src/networks/ir.ts';
 
 /**
@@ -26,17 +27,8 @@ export function withRandomWeights(net: Network, seed = 1): Network {
   return { ...net, weights, description: `${net.description} (random weights)` };
 }
 
-/** mulberry32: small, seeded, good enough for test weights. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform [0, 1) source for test weights: the same PRNG the jitter uses. */
+export const rng = mulberry32;
 
 export function randomImage(seed: number, h: number, w: number, c = 3): Float32Array {
   const r = rng(seed);

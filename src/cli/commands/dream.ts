@@ -7,17 +7,15 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Option, type Command } from 'commander';
-import { Runner, validatePipeline } from '../../index.ts';
+import type { Command } from 'commander';
+import { validatePipeline } from '../../index.ts';
 import { DreamflowError, DreamflowErrorList } from '../../errors/dreamflow-error.ts';
-import type { EngineChoice } from '../../engines/engine.ts';
-import { DEVICE_CHOICES, ENGINE_CHOICES, type EngineDevice } from '../../engines/create-engine.ts';
-import { BACKEND_CHOICES } from '../../tf/backend.ts';
 import { loadNetwork, type NetworkSpec } from '../../networks/registry.ts';
 import { createReporter, type ReporterName } from '../reporters/index.ts';
-import { EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from '../exit-codes.ts';
+import { EXIT_INVALID, EXIT_RUN_FAILED } from '../exit-codes.ts';
 import { reporterOption, type CommandResult } from '../main.ts';
 import { dreamObjective, minInputSide, stepSizeFor } from '../dream-settings.ts';
+import { addComputeOptions, computeRunOptions, executeRun, type ComputeFlags } from '../execute-run.ts';
 
 const recipe = (name: string) => fileURLToPath(new URL(`../../../pipelines/${name}`, import.meta.url));
 export const DREAM_RECIPE = recipe('dream.yaml');
@@ -26,19 +24,16 @@ export const DREAM_SNAPSHOTS_RECIPE = recipe('dream-snapshots.yaml');
 /** Errors that mean the command line was wrong (exit 2); anything else failed the run (exit 1). */
 const USAGE_CODES = new Set(['E_USAGE', 'E_UNKNOWN_NETWORK', 'E_UNKNOWN_LAYER', 'E_WEIGHTS_UNSUPPORTED', 'E_MODEL_NOT_FOUND']);
 
-interface DreamFlags {
+interface DreamFlags extends ComputeFlags {
   snapshots?: boolean;
   weights?: string;
   steps: string;
   octaves: string;
-  backend: string;
-  engine?: EngineChoice;
-  device?: EngineDevice;
   reporter: ReporterName;
 }
 
 export function registerDreamCommand(program: Command, result: CommandResult): void {
-  program
+  const cmd = program
     .command('dream')
     .description("the seed's command: octave deep dream of INPUT into OUTPUT_PREFIX.png (recipe pipelines/dream.yaml)")
     .argument('<network>', 'vgg16, vgg19, resnet50, inception_v3, inception_v3_bundled, or a model.json path')
@@ -49,13 +44,8 @@ export function registerDreamCommand(program: Command, result: CommandResult): v
     .option('--weights <file>', 'a local Keras .h5 weights file instead of the downloaded one')
     .option('--steps <n>', 'gradient steps per octave', '20')
     .option('--octaves <n>', 'number of octaves', '3')
-    .addOption(
-      new Option('--backend <name>', 'tensor backend (auto: tensorflow when installed, else wasm)').choices(BACKEND_CHOICES).default('auto'),
-    )
-    .addOption(new Option('--engine <name>', 'gradient engine').choices(ENGINE_CHOICES))
-    .addOption(new Option('--device <name>', "where the onnx engine runs: cpu, or cuda (onnxruntime's CUDA provider)").choices(DEVICE_CHOICES))
-    .addOption(reporterOption())
-    .action(async (network: string, input: string, prefix: string, layer: string | undefined, flags: DreamFlags) => {
+    .addOption(reporterOption());
+  addComputeOptions(cmd).action(async (network: string, input: string, prefix: string, layer: string | undefined, flags: DreamFlags) => {
       result.code = await dreamCommand({ network, input, prefix, layer }, flags);
     });
 }
@@ -121,27 +111,7 @@ async function dreamCommand(args: DreamArgs, flags: DreamFlags): Promise<number>
     reporter.close();
     return exitCodeFor(err);
   }
-  const runner = new Runner();
-  try {
-    await runner.run(pipeline, {
-      params,
-      workDir: cwd,
-      backend: flags.backend,
-      engine: flags.engine,
-      ...(flags.device ? { device: flags.device } : {}),
-      // The failure is reported once, by the catch below (with hints the error events lack).
-      onEvent: (e) => {
-        if (e.event !== 'error') reporter.event(e);
-      },
-    });
-    return EXIT_OK;
-  } catch (err) {
-    reporter.fail(err);
-    return EXIT_RUN_FAILED;
-  } finally {
-    reporter.close();
-    runner.dispose();
-  }
+  return executeRun(pipeline, { params, workDir: cwd, ...computeRunOptions(flags) }, reporter);
 }
 
 /** A recipe that does not validate with these parameters is a usage problem; a network that fails to load is not. */

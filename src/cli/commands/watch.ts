@@ -4,13 +4,12 @@
  * Runs until interrupted (Ctrl-C / SIGTERM): exit 0. Usage errors exit 2 before anything is watched.
  */
 import { basename, extname, resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { DreamflowError } from '../../errors/dreamflow-error.ts';
-import { ENGINE_CHOICES } from '../../engines/create-engine.ts';
 import type { EngineChoice } from '../../engines/engine.ts';
 import { DEFAULT_CACHE_BYTES } from '../../runtime/cache.ts';
 import { PipelineWatcher } from '../../runtime/watch.ts';
-import { BACKEND_CHOICES } from '../../tf/backend.ts';
+import { addComputeOptions } from '../execute-run.ts';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.ts';
 import { reporterOption, type CommandResult } from '../main.ts';
 import { addOutputOptions, outputRoot, type OutputFlags } from '../output-root.ts';
@@ -39,9 +38,8 @@ export function registerWatchCommand(program: Command, result: CommandResult): v
     .option('--preview [file]', "write the octave's image after each octave (default: out/<pipeline>.preview.png)")
     .option('--cache-mb <n>', 'memory budget of the result cache, in MiB', String(DEFAULT_CACHE_BYTES / 2 ** 20))
     .option('--debounce <ms>', 'quiet time after the last change before re-running', '150')
-    .addOption(new Option('--backend <name>', 'tensor backend (auto: tensorflow when installed, else wasm)').choices(BACKEND_CHOICES).default('auto'))
-    .addOption(new Option('--engine <name>', 'gradient engine for ascend nodes').choices(ENGINE_CHOICES))
     .addOption(reporterOption());
+  addComputeOptions(cmd, { device: false });
   addOutputOptions(cmd).action(async (pipeline: string, flags: WatchFlags) => {
     result.code = await watchCommand(pipeline, flags);
   });

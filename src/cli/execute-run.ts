@@ -1,0 +1,58 @@
+import { Option, type Command } from 'commander';
+import { Runner, type RunOptions } from '../index.ts';
+import { BACKEND_CHOICES } from '../tf/backend.ts';
+import { DEVICE_CHOICES, ENGINE_CHOICES, type EngineDevice } from '../engines/create-engine.ts';
+import type { EngineChoice } from '../engines/engine.ts';
+import type { Reporter } from './reporters/index.ts';
+import { EXIT_OK, EXIT_RUN_FAILED } from './exit-codes.ts';
+
+export interface ComputeFlags {
+  backend: string;
+  engine?: EngineChoice;
+  device?: EngineDevice;
+}
+
+/** --backend / --engine / --device, shared by the commands that dream. */
+export function addComputeOptions(cmd: Command, opts: { device?: boolean } = {}): Command {
+  cmd
+    .addOption(
+      new Option('--backend <name>', 'tensor backend (auto: tensorflow when installed, else wasm)')
+        .choices(BACKEND_CHOICES)
+        .default('auto'),
+    )
+    .addOption(
+      new Option('--engine <name>', "gradient engine for every ascend node (default: each node's own, auto)").choices(ENGINE_CHOICES),
+    );
+  if (opts.device !== false) {
+    cmd.addOption(
+      new Option('--device <name>', "where the onnx engine runs: cpu, or cuda (onnxruntime's CUDA provider)").choices(DEVICE_CHOICES),
+    );
+  }
+  return cmd;
+}
+
+export function computeRunOptions(flags: ComputeFlags): Pick<RunOptions, 'backend' | 'engine' | 'device'> {
+  return { backend: flags.backend, engine: flags.engine, ...(flags.device ? { device: flags.device } : {}) };
+}
+
+/** Runs an already validated pipeline once and reports it; returns the exit code. */
+export async function executeRun(pipeline: string, opts: Omit<RunOptions, 'onEvent'>, reporter: Reporter): Promise<number> {
+  const runner = new Runner();
+  try {
+    await runner.run(pipeline, {
+      ...opts,
+      // The runner also emits its failure as `error` events before throwing; the catch below reports it once,
+      // with the details (path, expected, hints) the events lack.
+      onEvent: (e) => {
+        if (e.event !== 'error') reporter.event(e);
+      },
+    });
+    return EXIT_OK;
+  } catch (err) {
+    reporter.fail(err);
+    return EXIT_RUN_FAILED;
+  } finally {
+    reporter.close();
+    runner.dispose();
+  }
+}
