@@ -130,7 +130,7 @@ describe('engines in a pipeline run', () => {
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'dreamflow-engines-'));
     input = path.join(dir, 'in.png');
-    await sharp(path.join(import.meta.dirname, '../../shared/images/flowers.jpg')).resize(80, 64).png().toFile(input);
+    await sharp(path.join(import.meta.dirname, '../examples/flowers.jpg')).resize(80, 64).png().toFile(input);
   });
 
   const recipe = (network: string, layers: string, out: string) => ({
