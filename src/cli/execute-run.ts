@@ -1,10 +1,10 @@
 import { Option, type Command } from 'commander';
-import { Runner, type RunOptions } from '../index.ts';
+import { Runner, type RunOptions, type ValidatedPipeline } from '../index.ts';
 import { BACKEND_CHOICES } from '../tf/backend.ts';
 import { DEVICE_CHOICES, ENGINE_CHOICES, type EngineDevice } from '../engines/create-engine.ts';
 import type { EngineChoice } from '../engines/engine.ts';
 import type { Reporter } from './reporters/index.ts';
-import { EXIT_OK, EXIT_RUN_FAILED } from './exit-codes.ts';
+import { EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from './exit-codes.ts';
 
 export interface ComputeFlags {
   backend: string;
@@ -35,22 +35,39 @@ export function computeRunOptions(flags: ComputeFlags): Pick<RunOptions, 'backen
   return { backend: flags.backend, engine: flags.engine, ...(flags.device ? { device: flags.device } : {}) };
 }
 
-/** Runs an already validated pipeline once and reports it; returns the exit code. */
-export async function executeRun(pipeline: string, opts: Omit<RunOptions, 'onEvent'>, reporter: Reporter): Promise<number> {
+/**
+ * Validates `pipeline`, then runs the version it validated (read and checked once) and reports it. Returns the
+ * exit code: `invalidExit(err)` when it does not validate (default EXIT_INVALID), EXIT_RUN_FAILED when the run fails.
+ */
+export async function validateAndRun(
+  pipeline: string,
+  opts: Omit<RunOptions, 'onEvent'>,
+  reporter: Reporter,
+  invalidExit: (err: unknown) => number = () => EXIT_INVALID,
+): Promise<number> {
   const runner = new Runner();
   try {
-    await runner.run(pipeline, {
-      ...opts,
-      // The runner also emits its failure as `error` events before throwing; the catch below reports it once,
-      // with the details (path, expected, hints) the events lack.
-      onEvent: (e) => {
-        if (e.event !== 'error') reporter.event(e);
-      },
-    });
-    return EXIT_OK;
-  } catch (err) {
-    reporter.fail(err);
-    return EXIT_RUN_FAILED;
+    let p: ValidatedPipeline;
+    try {
+      p = await runner.load(pipeline, opts);
+    } catch (err) {
+      reporter.fail(err);
+      return invalidExit(err);
+    }
+    try {
+      await runner.runValidated(p, {
+        ...opts,
+        // The runner also emits its failure as `error` events before throwing; the catch below reports it once,
+        // with the details (path, expected, hints) the events lack.
+        onEvent: (e) => {
+          if (e.event !== 'error') reporter.event(e);
+        },
+      });
+      return EXIT_OK;
+    } catch (err) {
+      reporter.fail(err);
+      return EXIT_RUN_FAILED;
+    }
   } finally {
     reporter.close();
     runner.dispose();

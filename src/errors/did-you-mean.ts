@@ -37,9 +37,3 @@ export function didYouMean(word: string, candidates: Iterable<string>): string {
   const c = closest(word, candidates);
   return c === undefined ? '' : `; did you mean "${c}"?`;
 }
-
-/** `"a", "b" and "c"` for hint lines. */
-export function quoteList(items: readonly string[]): string {
-  const q = items.map((s) => `"${s}"`);
-  return q.length <= 1 ? q.join('') : `${q.slice(0, -1).join(', ')} and ${q[q.length - 1]}`;
-}

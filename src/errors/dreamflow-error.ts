@@ -1,6 +1,6 @@
 /**
  * Base class for every error a user can cause. `code` is stable (tools and tests match on it);
- * the message is for humans. How an error is printed lives in src/cli/format-error.ts, not here.
+ * the message is for humans. How an error is printed lives in src/errors/format.ts, not here.
  */
 export interface SourceLocation {
   file: string;

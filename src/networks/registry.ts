@@ -179,11 +179,6 @@ async function load(r: Resolved, opts: LoadOptions): Promise<Network> {
   return loader(r.file, { preprocessing: r.preprocessing });
 }
 
-/** Drops cached networks (tests; a long-running watcher that wants to free memory). */
-export function clearNetworkCache(): void {
-  cache.clear();
-}
-
 registerNetwork(BUNDLED_INCEPTION_NAME, () => loadBundledInception(), {
   description: BUNDLED_INCEPTION_DESCRIPTION,
   offline: true,

@@ -1,7 +1,7 @@
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import type { ObjectiveTerm } from '../engines/engine.ts';
 import type { Network } from '../networks/ir.ts';
-import { closestNames } from './closest-names.ts';
+import { unknownLayerError } from '../networks/layer-names.ts';
 import { layerChannels } from './layer-channels.ts';
 
 /** How a layer is written in `ascend.layers`: a weight, or a weight with one or more channels. */
@@ -17,19 +17,14 @@ export function objectiveFromParams(
   nodeId: string,
 ): ObjectiveTerm[] {
   const spec: Record<string, LayerSpec> = layers ?? network.preset;
-  const names = network.layers.map((l) => l.name);
-  const known = new Set(names);
+  const known = new Set(network.layers.map((l) => l.name));
   let channels: Map<string, number> | undefined;
   const terms: ObjectiveTerm[] = [];
   for (const [layer, s] of Object.entries(spec)) {
     if (!known.has(layer)) {
-      throw new DreamflowError('E_UNKNOWN_LAYER', `ascend "${nodeId}": network ${network.name} has no layer "${layer}"`, {
+      throw unknownLayerError(network, layer, {
+        context: `ascend "${nodeId}": `,
         path: `/nodes/${nodeId}/layers/${layer}`,
-        expected: 'a layer of the network (see `dreamflow layers`)',
-        hints: [
-          `closest layers: ${closestNames(layer, names).join(', ')}`,
-          `good dream layers: ${network.dreamLayers.join(', ')}`,
-        ],
       });
     }
     if (typeof s === 'number') {

@@ -123,21 +123,21 @@ export const ascendNode: NodeDefinition<AscendParams> = {
           if (shifted !== x) shifted.dispose();
         }
         const { loss, grad } = result;
-        ctx.progress({ ...octaveOf(ctx), step, steps: params.steps, loss });
-        if (params.max_loss !== undefined && loss > params.max_loss) {
-          grad.dispose();
-          break;
+        try {
+          ctx.progress({ ...octaveOf(ctx), step, steps: params.steps, loss });
+          if (params.max_loss !== undefined && loss > params.max_loss) break;
+          const current = x;
+          x = tf.tidy(() => {
+            // Rolling the gradient back is the same as stepping the rolled image and rolling it back.
+            const g = dy !== 0 || dx !== 0 ? roll(grad, -dy, -dx) : grad;
+            const scale = tf.scalar(params.step_size).div(tf.maximum(tf.mean(tf.abs(g)), 1e-7));
+            const next = current.add(g.mul(scale)) as tf.Tensor4D;
+            return bounds ? (tf.minimum(tf.maximum(next, bounds.lo), bounds.hi) as tf.Tensor4D) : next;
+          });
+          current.dispose();
+        } finally {
+          grad.dispose(); // also when progress throws or the octave stops early
         }
-        const current = x;
-        x = tf.tidy(() => {
-          // Rolling the gradient back is the same as stepping the rolled image and rolling it back.
-          const g = dy !== 0 || dx !== 0 ? roll(grad, -dy, -dx) : grad;
-          const scale = tf.scalar(params.step_size).div(tf.maximum(tf.mean(tf.abs(g)), 1e-7));
-          const next = current.add(g.mul(scale)) as tf.Tensor4D;
-          return bounds ? (tf.minimum(tf.maximum(next, bounds.lo), bounds.hi) as tf.Tensor4D) : next;
-        });
-        grad.dispose();
-        current.dispose();
       }
     } catch (e) {
       x.dispose();

@@ -14,7 +14,7 @@ import type { Network } from '../networks/ir.ts';
 import type { ValueCache } from './cache.ts';
 import { cacheKey, explainRun, type InputKey, type KeyParts } from './cache-key.ts';
 import type { FileHasher } from './hash.ts';
-import { givenByUser, outputPathProblem, paramWriting, WRITE_OUTSIDE_HINTS } from './output-paths.ts';
+import { WRITE_OUTSIDE_HINTS, writesOutside } from './output-paths.ts';
 import { substituteOctave } from './params.ts';
 import type { PipelineNode, ValidatedPipeline } from './pipeline.ts';
 import type { NodeContext, RunEvent, Value } from './types.ts';
@@ -297,6 +297,7 @@ class Execution {
     const prev = this.opts.history.get(inst.id);
 
     let value: Value | undefined;
+    let ran = false;
     const missingWrites = writes.filter((f) => !existsSync(f));
     if (cache?.has(key) && missingWrites.length) cache.delete(key); // the file it stands for is gone
     else value = cache?.get(key);
@@ -314,9 +315,10 @@ class Execution {
       this.values.set(inst.id, value);
       this.opts.emit({ event: 'node:done', node: inst.id, ms: performance.now() - t0, ...octaveFields });
       this.result.ran.push(inst.id);
+      ran = true;
       cache?.put(key, value);
     }
-    if (this.result.ran.at(-1) === inst.id && prev && prev.key !== key && (this.opts.earlyCutoff ?? true)) {
+    if (ran && prev && prev.key !== key && (this.opts.earlyCutoff ?? true)) {
       const old = cache?.peek(prev.key);
       if (old && valuesEqual(old, value)) this.opts.aliases.set(key, this.opts.aliases.get(prev.key) ?? prev.key);
     }
@@ -329,7 +331,6 @@ class Execution {
       this.opts.emit({ event: 'output', node: inst.id, path: value.path });
     }
     if (this.opts.onValue) {
-      const ran = this.result.ran.at(-1) === inst.id;
       await this.opts.onValue({ id: inst.id, nodeId: node.id, ...octaveFields, ran }, value);
     }
     if (this.p.graph.loops.some((l) => l.split === node.id)) {
@@ -396,16 +397,12 @@ class Execution {
   }
 
   private async checkWrites(inst: Instance, params: Record<string, unknown>, writes: string[], root: string): Promise<void> {
-    for (const target of writes) {
-      const key = paramWriting(params, this.p.workDir, target);
-      if (key !== undefined && givenByUser(this.p, inst.node.id, key)) continue;
-      const problem = await outputPathProblem(target, root);
-      if (!problem) continue;
-      throw new NodeError('E_WRITE_OUTSIDE', `node "${inst.id}" (${inst.node.def.type}) may not write there: ${problem}`, inst.id, {
-        location: inst.node.location,
-        hints: WRITE_OUTSIDE_HINTS,
-      });
-    }
+    const [outside] = await writesOutside(this.p, inst.node.id, params, writes, root);
+    if (!outside) return;
+    throw new NodeError('E_WRITE_OUTSIDE', `node "${inst.id}" (${inst.node.def.type}) may not write there: ${outside.problem}`, inst.id, {
+      location: inst.node.location,
+      hints: WRITE_OUTSIDE_HINTS,
+    });
   }
 
   /** Disposes a finished instance's value once nobody will read it again. */

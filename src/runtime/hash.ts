@@ -33,11 +33,8 @@ export class FileHasher {
   private readonly memo = new Map<string, { stamp: string; hash: string }>();
 
   async hash(path: string): Promise<string> {
-    let stamp: string;
-    try {
-      const s = await stat(path);
-      stamp = `${s.size}:${s.mtimeMs}:${s.ino}`;
-    } catch {
+    const stamp = await fileStamp(path);
+    if (stamp === 'missing') {
       this.memo.delete(path);
       return 'missing'; // the node reports the missing file itself, with its own error
     }
@@ -46,6 +43,16 @@ export class FileHasher {
     const hash = await hashFile(path);
     this.memo.set(path, { stamp, hash });
     return hash;
+  }
+}
+
+/** Size, mtime and inode ('missing' when there is no file): changes whenever the file is written or replaced. */
+export async function fileStamp(path: string): Promise<string> {
+  try {
+    const s = await stat(path);
+    return `${s.size}:${s.mtimeMs}:${s.ino}`;
+  } catch {
+    return 'missing';
   }
 }
 

@@ -32,11 +32,20 @@ export interface LoadOptions extends ParamOverrides {
 
 /** Reads and validates a pipeline file (or text/object); throws DreamflowErrorList with every problem found. */
 export async function loadPipeline(pipeline: string | PipelineSource, opts: LoadOptions = {}): Promise<ValidatedPipeline> {
-  const registry = await resolveRegistry(opts.nodes);
+  return loadWith(pipeline, await resolveRegistry(opts.nodes), opts.services?.networkKey ?? defaultServices.networkKey, opts);
+}
+
+/** loadPipeline with a resolved registry and network check (the Runner keeps both). */
+export async function loadWith(
+  pipeline: string | PipelineSource,
+  registry: NodeRegistry,
+  networkKey: Services['networkKey'],
+  opts: LoadOptions,
+): Promise<ValidatedPipeline> {
   const { text, file } = await readSource(pipeline);
   const p = validateText(text, file, registry, opts);
   await checkPipelineFiles(p, opts);
-  await checkNetwork(p, opts.services?.networkKey ?? defaultServices.networkKey);
+  await checkNetwork(p, networkKey);
   return p;
 }
 

@@ -19,12 +19,12 @@ export const WRITE_OUTSIDE_HINTS = [
 ];
 
 /** The param of `params` whose (string) value names `target`, if any. */
-export function paramWriting(params: Record<string, unknown>, workDir: string, target: string): string | undefined {
+function paramWriting(params: Record<string, unknown>, workDir: string, target: string): string | undefined {
   return Object.keys(params).find((k) => typeof params[k] === 'string' && resolve(workDir, params[k] as string) === target);
 }
 
 /** Whether the value of node `nodeId`'s param `key` is exactly one "${param}" whose value came from --set. */
-export function givenByUser(p: ValidatedPipeline, nodeId: string, key: string): boolean {
+function givenByUser(p: ValidatedPipeline, nodeId: string, key: string): boolean {
   const refs = p.paramRefs?.get(pathToPointer(['nodes', nodeId, key]));
   return refs !== undefined && refs.whole && p.params.get(refs.names[0]!)?.from === 'set';
 }
@@ -58,12 +58,7 @@ export async function checkOutputPaths(p: ValidatedPipeline, root: string): Prom
     } catch {
       continue; // the node reports bad params itself when it runs
     }
-    for (const target of writes) {
-      const key = paramWriting(params, p.workDir, target);
-      if (key !== undefined && givenByUser(p, id, key)) continue;
-      const written = key !== undefined ? (node.params[key] as string) : undefined;
-      const problem = await outputPathProblem(target, root, written);
-      if (!problem) continue;
+    for (const { key, problem } of await writesOutside(p, id, params, writes, root, node.params)) {
       const path = key !== undefined ? ['nodes', id, key] : ['nodes', id];
       errors.push(
         new DreamflowError('E_WRITE_OUTSIDE', `node "${id}" (${node.type}) may not write there: ${problem}`, {
@@ -76,6 +71,29 @@ export async function checkOutputPaths(p: ValidatedPipeline, root: string): Prom
     }
   }
   return errors;
+}
+
+/**
+ * The outputs in `writes` (of node `nodeId`, with `params`) that would leave `root`, each with the param that names
+ * it; a path given whole on the command line is the user's choice and passes. `written`: the params as written
+ * (before ${octave}), for messages that quote the path as the recipe has it.
+ */
+export async function writesOutside(
+  p: ValidatedPipeline,
+  nodeId: string,
+  params: Record<string, unknown>,
+  writes: string[],
+  root: string,
+  written?: Record<string, unknown>,
+): Promise<{ key?: string; problem: string }[]> {
+  const out: { key?: string; problem: string }[] = [];
+  for (const target of writes) {
+    const key = paramWriting(params, p.workDir, target);
+    if (key !== undefined && givenByUser(p, nodeId, key)) continue;
+    const problem = await outputPathProblem(target, root, key !== undefined ? (written?.[key] as string | undefined) : undefined);
+    if (problem) out.push({ key, problem });
+  }
+  return out;
 }
 
 function escapes(root: string, target: string): boolean {

@@ -225,7 +225,7 @@ const OCTAVE_REF = /\$\{\s*octave\s*\}/g;
 
 /** Whether any string in `v` uses `${octave}`. */
 export function usesOctave(v: unknown): boolean {
-  return /\$\{\s*octave\s*\}/.test(JSON.stringify(v) ?? '');
+  return (JSON.stringify(v) ?? '').search(OCTAVE_REF) >= 0; // search ignores the g flag's lastIndex
 }
 
 /** Replaces `${octave}` in every string of `params` (per-octave instances, at run time). */
@@ -244,6 +244,6 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 export function show(v: unknown): string {
-  const s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  const s = JSON.stringify(v) ?? String(v);
   return s.length > 60 ? s.slice(0, 57) + '…' : s;
 }

@@ -13,9 +13,9 @@ import { DEFAULT_CACHE_BYTES, ValueCache, type CacheStats } from './cache.ts';
 import { errorEvents } from './error-events.ts';
 import { execute, type HistoryEntry } from './executor.ts';
 import { FileHasher } from './hash.ts';
-import { checkNetwork, checkPipelineFiles, locateNetworkError, networkDir, readSource, validateText, type LoadOptions } from './load-pipeline.ts';
+import { loadWith, locateNetworkError, networkDir, type LoadOptions } from './load-pipeline.ts';
 import { previewWriter } from './preview.ts';
-import { makeRegistry, builtinNodes, type NodeRegistry } from './node-registry.ts';
+import { resolveRegistry, type NodeRegistry } from './node-registry.ts';
 import type { ParamOverrides } from './params.ts';
 import type { PipelineSource, ValidatedPipeline } from './pipeline.ts';
 import { withDefaults, type Services } from './services.ts';
@@ -93,13 +93,8 @@ export class Runner {
     pipeline: string | PipelineSource,
     opts: ParamOverrides & Pick<LoadOptions, 'workDir' | 'outputRoot' | 'recipeFiles'> = {},
   ): Promise<ValidatedPipeline> {
-    this.registry ??= (async () => makeRegistry(this.nodes ?? (await builtinNodes())))();
-    const registry = await this.registry;
-    const { text, file } = await readSource(pipeline);
-    const p = validateText(text, file, registry, opts);
-    await checkPipelineFiles(p, opts);
-    await checkNetwork(p, this.services.networkKey);
-    return p;
+    this.registry ??= resolveRegistry(this.nodes);
+    return loadWith(pipeline, await this.registry, this.services.networkKey, opts);
   }
 
   run(pipeline: string | PipelineSource, opts: RunOptions = {}): Promise<RunResult> {

@@ -10,12 +10,12 @@
  *   held; outputs are written atomically, so none is half-written) and a new run starts.
  * - One Runner serves every cycle: its content-keyed cache makes a re-run compute only what changed.
  */
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { EngineChoice } from '../engines/engine.ts';
 import { DreamflowErrorList } from '../errors/dreamflow-error.ts';
 import { errorEvents } from './error-events.ts';
+import { fileStamp } from './hash.ts';
 import type { ParamOverrides } from './params.ts';
 import type { ValidatedPipeline } from './pipeline.ts';
 import { pipelineFiles } from './pipeline-files.ts';
@@ -196,7 +196,7 @@ export class PipelineWatcher {
   private recheckLater(stamps: Map<string, string>): void {
     const t = setTimeout(async () => {
       this.rechecks.delete(t);
-      for (const [file, before] of stamps) if ((await stampOf(file)) !== before) this.onFileEvent(file);
+      for (const [file, before] of stamps) if ((await fileStamp(file)) !== before) this.onFileEvent(file);
     }, RECHECK_MS);
     this.rechecks.add(t);
   }
@@ -207,7 +207,7 @@ export class PipelineWatcher {
     if (this.watcher) {
       // Chokidar sets up new watches in the background: look at these files again a little later.
       const fresh = [...files].filter((f) => !this.watched.has(f));
-      if (fresh.length) this.recheckLater(new Map(await Promise.all(fresh.map(async (f) => [f, await stampOf(f)] as const))));
+      if (fresh.length) this.recheckLater(new Map(await Promise.all(fresh.map(async (f) => [f, await fileStamp(f)] as const))));
     }
     if (!this.watcher) {
       for (const f of files) this.watched.add(f);
@@ -227,16 +227,6 @@ export class PipelineWatcher {
     if (removed.length) this.watcher.unwatch(removed);
     if (added.length) this.watcher.add(added);
     this.emit({ event: 'watch:files', files: [...this.watched], added, removed });
-  }
-}
-
-/** Size, mtime and inode: changes whenever the file is written or replaced. */
-async function stampOf(file: string): Promise<string> {
-  try {
-    const s = await stat(file);
-    return `${s.size}:${s.mtimeMs}:${s.ino}`;
-  } catch {
-    return 'missing';
   }
 }
 

@@ -8,14 +8,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { validatePipeline } from '../../index.ts';
 import { DreamflowError, DreamflowErrorList } from '../../errors/dreamflow-error.ts';
 import { loadNetwork, type NetworkSpec } from '../../networks/registry.ts';
 import { createReporter, type ReporterName } from '../reporters/index.ts';
 import { EXIT_INVALID, EXIT_RUN_FAILED } from '../exit-codes.ts';
 import { reporterOption, type CommandResult } from '../main.ts';
 import { dreamObjective, minInputSide, stepSizeFor } from '../dream-settings.ts';
-import { addComputeOptions, computeRunOptions, executeRun, type ComputeFlags } from '../execute-run.ts';
+import { addComputeOptions, computeRunOptions, validateAndRun, type ComputeFlags } from '../execute-run.ts';
 
 const recipe = (name: string) => fileURLToPath(new URL(`../../../pipelines/${name}`, import.meta.url));
 export const DREAM_RECIPE = recipe('dream.yaml');
@@ -105,13 +104,12 @@ async function dreamCommand(args: DreamArgs, flags: DreamFlags): Promise<number>
   let params: Record<string, unknown>;
   try {
     params = await dreamParams(args, flags, cwd);
-    await validatePipeline(pipeline, { params, workDir: cwd });
   } catch (err) {
     reporter.fail(err);
     reporter.close();
     return exitCodeFor(err);
   }
-  return executeRun(pipeline, { params, workDir: cwd, ...computeRunOptions(flags) }, reporter);
+  return validateAndRun(pipeline, { params, workDir: cwd, ...computeRunOptions(flags) }, reporter, exitCodeFor);
 }
 
 /** A recipe that does not validate with these parameters is a usage problem; a network that fails to load is not. */

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { DreamflowError } from '../../errors/dreamflow-error.ts';
-import { validatePipeline } from '../../index.ts';
 import { createReporter, type ReporterName } from '../reporters/index.ts';
 import { collect, parseSetOptions } from '../parse-set.ts';
 import { EXIT_INVALID } from '../exit-codes.ts';
 import { reporterOption, type CommandResult } from '../main.ts';
 import { loadParamsFile } from '../params-file.ts';
-import { addComputeOptions, computeRunOptions, executeRun, type ComputeFlags } from '../execute-run.ts';
+import { addComputeOptions, computeRunOptions, validateAndRun, type ComputeFlags } from '../execute-run.ts';
 import { addOutputOptions, outputRoot, type OutputFlags } from '../output-root.ts';
 
 interface RunFlags extends OutputFlags, ComputeFlags {
@@ -48,11 +47,10 @@ async function runCommand(pipeline: string, flags: RunFlags): Promise<number> {
     if (flags.input !== undefined) set.input = flags.input;
     if (flags.output !== undefined) set.output = flags.output;
     params = flags.params ? await loadParamsFile(flags.params) : undefined;
-    await validatePipeline(pipeline, { set, params, outputRoot: outputRoot(flags) });
   } catch (err) {
     reporter.fail(err);
     reporter.close();
     return EXIT_INVALID;
   }
-  return executeRun(pipeline, { set, params, outputRoot: outputRoot(flags), ...computeRunOptions(flags) }, reporter);
+  return validateAndRun(pipeline, { set, params, outputRoot: outputRoot(flags), ...computeRunOptions(flags) }, reporter);
 }

@@ -1,6 +1,6 @@
 import type { RunEvent } from '../../runtime/types.ts';
 import type { Reporter } from './reporter.ts';
-import { errorEvents } from './error-events.ts';
+import { errorEvents } from '../../runtime/error-events.ts';
 
 /** NDJSON on stdout: one object per event. A stable interface that tools and tests read. */
 export function jsonReporter(out: NodeJS.WritableStream = process.stdout): Reporter {

@@ -4,7 +4,7 @@
  * rest of the project via networks/padding.ts).
  */
 import type { Padding } from '../../networks/ir.ts';
-import { windowGeometry } from '../../networks/padding.ts';
+import { effectiveExtent, windowGeometry } from '../../networks/padding.ts';
 
 export interface Window2d {
   /** [top, left, bottom, right], the ONNX `pads` order for 2-D ops */
@@ -24,11 +24,6 @@ export function resolveWindow(
   return { pads: [pads[0][0], pads[1][0], pads[0][1], pads[1][1]], out };
 }
 
-/** Effective (dilated) kernel extent. */
-export function effectiveSize(size: [number, number], dilations: [number, number] = [1, 1]): [number, number] {
-  return [(size[0] - 1) * dilations[0] + 1, (size[1] - 1) * dilations[1] + 1];
-}
-
 /**
  * output_padding that makes a ConvTranspose (the input-gradient of a strided window op) land exactly on the
  * forward input size, odd sizes included: the rows the forward window never reached.
@@ -40,7 +35,7 @@ export function outputPadding(
   strides: [number, number],
   dilations: [number, number] = [1, 1],
 ): [number, number] {
-  const eff = effectiveSize(size, dilations);
+  const eff = effectiveExtent(size, dilations);
   const p = win.pads;
   return [
     inSize[0] - ((win.out[0] - 1) * strides[0] + eff[0] - p[0] - p[2]),

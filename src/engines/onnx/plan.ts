@@ -6,6 +6,8 @@
 import type { Activation, Layer, Network } from '../../networks/ir.ts';
 import type { ObjectiveTerm } from '../engine.ts';
 import { DreamflowError } from '../../errors/dreamflow-error.ts';
+import { assertLayersExist } from '../../networks/layer-names.ts';
+import { ancestorLayers } from '../../networks/prune.ts';
 
 export type BatchNormLayer = Extract<Layer, { op: 'batch_norm' }>;
 export type ConvLayer = Extract<Layer, { op: 'conv2d' | 'depthwise_conv2d' }>;
@@ -29,31 +31,6 @@ export interface Plan {
   objective: Map<string, ObjectiveTerm[]>;
 }
 
-export function unknownLayerError(net: Network, layer: string): DreamflowError {
-  const known = net.dreamLayers.length > 0 ? net.dreamLayers : net.layers.map((l) => l.name);
-  return new DreamflowError('E_UNKNOWN_LAYER', `network "${net.name}" has no layer "${layer}"`, {
-    expected: 'one of the network\'s layers',
-    hints: [`layers to dream on: ${known.slice(0, 30).join(', ')}${known.length > 30 ? ', …' : ''}`],
-  });
-}
-
-/** Layers needed to compute the objective, in the network's (topological) order. */
-export function neededLayers(net: Network, objective: ObjectiveTerm[]): Layer[] {
-  const byName = new Map(net.layers.map((l) => [l.name, l]));
-  const needed = new Set<string>();
-  const stack = objective.map((t) => t.layer);
-  for (const name of stack) if (!byName.has(name)) throw unknownLayerError(net, name);
-  while (stack.length > 0) {
-    const name = stack.pop()!;
-    if (needed.has(name)) continue;
-    needed.add(name);
-    const layer = byName.get(name);
-    if (!layer) throw unknownLayerError(net, name);
-    stack.push(...layer.inputs);
-  }
-  return net.layers.filter((l) => needed.has(l.name));
-}
-
 export function makePlan(net: Network, objective: ObjectiveTerm[]): Plan {
   if (objective.length === 0) {
     throw new DreamflowError('E_BAD_OBJECTIVE', 'the objective has no layers', {
@@ -65,8 +42,9 @@ export function makePlan(net: Network, objective: ObjectiveTerm[]): Plan {
       throw new DreamflowError('E_BAD_OBJECTIVE', `layer "${t.layer}" has a non-finite weight ${t.weight}`);
     }
   }
-  const layers = neededLayers(net, objective);
   const objectiveLayers = new Set(objective.map((t) => t.layer));
+  assertLayersExist(net, objectiveLayers);
+  const layers = ancestorLayers(net.layers, objectiveLayers);
   const consumers = new Map<string, Layer[]>();
   for (const l of layers) for (const i of l.inputs) consumers.set(i, [...(consumers.get(i) ?? []), l]);
   /** the single consumer of `name` when `name` is not needed for itself */

@@ -7,7 +7,8 @@
 import type { ConvLayer } from '../plan.ts';
 import type { EmitContext, OpEmitter } from '../emit-context.ts';
 import { inputTooSmall, unsupported } from '../emit-context.ts';
-import { effectiveSize, outputPadding, resolveWindow } from '../padding.ts';
+import { effectiveExtent } from '../../../networks/padding.ts';
+import { outputPadding, resolveWindow } from '../padding.ts';
 import { activationBackward, activationForward } from './activation.ts';
 
 function windowOf(layer: ConvLayer, inShape: number[], kh: number, kw: number) {
@@ -48,7 +49,7 @@ export const convEmitter: OpEmitter = {
     const cw = ctx.weights.conv(layer, step.bn);
     const dPre = activationBackward(g, y.name, dy, step.activation, step.alpha, `${step.name}/grad_pre`);
     const { win, dil } = windowOf(layer, x!.shape, cw.kh, cw.kw);
-    const eff = effectiveSize([cw.kh, cw.kw], dil);
+    const eff = effectiveExtent([cw.kh, cw.kw], dil);
     const [t, l, b, r] = win.pads;
     const rotPads = [eff[0] - 1 - t, eff[1] - 1 - l, eff[0] - 1 - b, eff[1] - 1 - r];
     const hint = `${step.name}/grad_in`;
