@@ -9,13 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
-import { createTfjsEngine } from '../src/engines/tfjs/index.ts';
 import { loadTfjsLayersModel } from '../src/networks/from-tfjs-layers.ts';
-import { pruneNetwork } from '../src/networks/prune.ts';
 import { inferShapes } from '../src/networks/shapes.ts';
-import { initBackend } from '../src/tf/backend.ts';
-import { mulberry32, referenceLossAndGrad, relativeError } from './tfjs-fixtures.ts';
+import { assertWasmEngineMatchesCpuReference, mulberry32 } from './tfjs-fixtures.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DARKNET = path.resolve(here, '../../shared/models/darknet-tiny/model.json');
@@ -63,17 +59,7 @@ test('darknet-tiny: wasm engine gradient at an odd size equals cpu tf.grad (nega
   const shape: [number, number, number, number] = [1, 45, 61, 3];
   const rand = mulberry32(9);
   const input = Float32Array.from({ length: 45 * 61 * 3 }, () => rand());
-  await initBackend('cpu');
-  const ref = referenceLossAndGrad(pruneNetwork(net, ['leaky_re_lu_9']), input, shape, objective);
-  await initBackend('wasm');
-  const engine = createTfjsEngine(net);
-  const x = tf.tensor4d(input, shape);
-  const { loss, grad } = await engine.lossAndGrad(x, objective);
-  const err = relativeError(await grad.data(), ref.grad);
-  assert.ok(Math.abs(loss - ref.loss) <= 1e-5 * ref.loss, `loss ${loss} vs ${ref.loss}`);
-  assert.ok(err <= 1e-4, `relative gradient error ${err}`);
-  tf.dispose([grad, x]);
-  engine.dispose();
+  await assertWasmEngineMatchesCpuReference(net, input, shape, objective);
 });
 
 // ---- hand-written models -------------------------------------------------------------------------------------

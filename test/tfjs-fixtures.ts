@@ -8,6 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { Activation, Layer, Network, Padding, WeightTensor } from '../src/networks/ir.ts';
 import { forwardReference, uploadWeights } from '../src/engines/tfjs/forward-reference.ts';
 import type { ObjectiveTerm } from '../src/engines/engine.ts';
+import assert from 'node:assert/strict';
+import { createTfjsEngine } from '../src/engines/tfjs/index.ts';
+import { pruneNetwork } from '../src/networks/prune.ts';
+import { initBackend } from '../src/tf/backend.ts';
 
 export { mulberry32 };
 
@@ -340,4 +344,29 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
     scale = Math.max(scale, Math.abs(b[i]!));
   }
   return diff / (scale || 1);
+}
+
+/**
+ * The engine on wasm against `tf.grad` of the reference forward on the cpu backend (a second implementation):
+ * loss within 1e-5 and gradient within 1e-4 relative, and no tensor left behind.
+ */
+export async function assertWasmEngineMatchesCpuReference(
+  net: Network,
+  input: Float32Array,
+  shape: [number, number, number, number],
+  objective: ObjectiveTerm[],
+): Promise<void> {
+  await initBackend('cpu');
+  const ref = referenceLossAndGrad(pruneNetwork(net, objective.map((t) => t.layer)), input, shape, objective);
+  await initBackend('wasm');
+  const baseline = tf.memory().numTensors;
+  const engine = createTfjsEngine(net);
+  const x = tf.tensor4d(input, shape);
+  const { loss, grad } = await engine.lossAndGrad(x, objective);
+  const err = relativeError(await grad.data(), ref.grad);
+  assert.ok(Math.abs(loss - ref.loss) <= 1e-5 * ref.loss, `loss ${loss} vs ${ref.loss}`);
+  assert.ok(err <= 1e-4, `relative gradient error ${err}`);
+  tf.dispose([grad, x]);
+  engine.dispose();
+  assert.equal(tf.memory().numTensors, baseline);
 }
