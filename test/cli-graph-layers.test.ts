@@ -1,6 +1,6 @@
 /** `dreamflow graph` prints Mermaid; `dreamflow layers` lists a network's dream layers with their shapes. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ndjson, runCli } from './helpers/cli.ts';
 
 test('graph: a Mermaid flowchart with every node, the octave loop and its back-edge', async () => {

@@ -1,7 +1,7 @@
 /** The pretty reporter: reasons only when they say something, on the ✓ line; cached outputs are not "wrote". */
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { prettyReporter } from '../src/cli/reporters/pretty.ts';
 import type { RunEvent } from '../src/runtime/types.ts';
 

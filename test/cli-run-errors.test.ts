@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { ndjson, runCli } from './helpers/cli.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dreamflow-cli-run-'));

@@ -2,7 +2,7 @@
  * The dream recipes and `network: { name, weights }`: the snapshot recipe is the plain one plus its snapshot
  * nodes; a named network's weights file enters its cache key and is checked where it belongs.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,10 +14,10 @@ import { loadNetwork, networkKey } from '../src/networks/registry.ts';
 import { DreamflowError, DreamflowErrorList } from '../src/errors/dreamflow-error.ts';
 
 let dir: string;
-before(() => {
+beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dreamflow-recipe-'));
 });
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const read = (f: string) => parse(fs.readFileSync(f, 'utf8')) as Record<string, Record<string, unknown>>;
 

@@ -1,5 +1,5 @@
 /** What `dreamflow dream` derives from the network: objective, step size, smallest octave, network spec. */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { dreamObjective, minInputSide, stepSizeFor } from '../src/cli/dream-settings.ts';

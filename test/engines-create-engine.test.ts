@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import type { AutoEngine } from '../src/engines/auto-engine.ts';
@@ -24,7 +24,7 @@ import type { RunEvent } from '../src/runtime/types.ts';
 import { initBackend } from '../src/tf/backend.ts';
 import { NetBuilder, branchNet, randomImage } from './helpers/onnx-nets.ts';
 
-before(async () => {
+beforeAll(async () => {
   await initBackend('wasm');
 });
 
@@ -127,7 +127,7 @@ describe('createEngine', () => {
 describe('engines in a pipeline run', () => {
   let dir: string;
   let input: string;
-  before(async () => {
+  beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'dreamflow-engines-'));
     input = path.join(dir, 'in.png');
     await sharp(path.join(import.meta.dirname, '../examples/flowers.jpg')).resize(80, 64).png().toFile(input);
@@ -244,7 +244,7 @@ nodes:
   });
 });
 
-after(async () => {
+afterAll(async () => {
   const { releaseSharedOnnxEngines } = await import('../src/engines/onnx/index.ts');
   releaseSharedOnnxEngines();
 });

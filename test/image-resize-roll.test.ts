@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { mixSeed, mulberry32, randomOffset } from '../src/image/random.ts';

@@ -2,7 +2,7 @@
  * The issue's cross-check: `inception_v3` built from our Keras architecture, given the bundled nsfwjs
  * InceptionV3's weights through a Keras `.h5` file, computes the same activations as the bundled network.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,11 +19,11 @@ const MIXED = Array.from({ length: 11 }, (_, i) => `mixed${i}`);
 const SIZE = 139; // small enough for the cpu backend, large enough that mixed10 is 3×3
 
 let dir: string;
-before(async () => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dreamflow-xcheck-'));
   await tf.setBackend('cpu');
 });
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function run(net: Network, x: tf.Tensor4D): Float32Array[] {
   const weights = uploadWeights(net);

@@ -2,7 +2,7 @@
  * End to end at full size: generated `.h5` files with every weight of the real architectures, loaded through
  * loadKerasNetwork as a user's `--weights FILE` would be.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,11 +18,11 @@ import type { Network } from '../src/networks/ir.ts';
 import { pseudoRandom, randomWeights, writeKerasH5, type H5Layer } from './helpers/keras-h5.ts';
 
 let dir: string;
-before(async () => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dreamflow-keras-'));
   await tf.setBackend('cpu');
 });
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Activations of `layer` for a fixed pseudo-random input. */
 function activations(net: Network, layer: string, size: number): Float32Array {

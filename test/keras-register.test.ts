@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,11 +12,11 @@ import { randomWeights, writeKerasH5 } from './helpers/keras-h5.ts';
 
 let dir: string;
 const savedCache = process.env.DREAMFLOW_CACHE;
-before(() => {
+beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dreamflow-register-'));
   registerKerasNetworks();
 });
-after(() => {
+afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
   if (savedCache === undefined) delete process.env.DREAMFLOW_CACHE;
   else process.env.DREAMFLOW_CACHE = savedCache;

@@ -1,6 +1,6 @@
 /** The bundled InceptionV3 from nsfwjs@4.4.0: structure, shapes, weights, dreaming defaults. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { loadNetwork } from '../src/networks/registry.ts';
 import { inferShapes } from '../src/networks/shapes.ts';
 

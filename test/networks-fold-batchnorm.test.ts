@@ -1,6 +1,6 @@
 /** Folding inference batch norms into convs: same outputs under the BN's name, and only where it is valid. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { forwardReference, uploadWeights } from '../src/engines/tfjs/forward-reference.ts';
 import { foldBatchNorm } from '../src/networks/fold-batchnorm.ts';

@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { Network } from '../src/networks/ir.ts';
 import { knownNetworks, loadNetwork, networkKey, registerNetwork } from '../src/networks/registry.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const DARKNET_DIR = path.resolve(here, '../../shared/models/darknet-tiny');
+const DARKNET_DIR = path.resolve(here, 'fixtures/darknet-tiny');
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'dreamflow-registry-'));
-after(() => rm(tmp, { recursive: true, force: true }));
+afterAll(() => rm(tmp, { recursive: true, force: true }));
 
 test('the bundled network is known; unknown names list the known ones', async () => {
   assert.ok(knownNetworks().includes('inception_v3_bundled'));

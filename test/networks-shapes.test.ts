@@ -1,6 +1,6 @@
 /** Static shape inference against the shapes the reference forward pass actually produces. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { forwardReference, uploadWeights } from '../src/engines/tfjs/forward-reference.ts';
 import { inferShapes } from '../src/networks/shapes.ts';

@@ -7,17 +7,17 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { loadTfjsLayersModel } from '../src/networks/from-tfjs-layers.ts';
 import { inferShapes } from '../src/networks/shapes.ts';
 import { assertWasmEngineMatchesCpuReference, mulberry32 } from './tfjs-fixtures.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const DARKNET = path.resolve(here, '../../shared/models/darknet-tiny/model.json');
+const DARKNET = path.resolve(here, 'fixtures/darknet-tiny/model.json');
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'dreamflow-layers-'));
-after(() => rm(tmp, { recursive: true, force: true }));
+afterAll(() => rm(tmp, { recursive: true, force: true }));
 
 test('darknet-tiny loads with its LeakyReLUs, pools and batch norms', async () => {
   const net = await loadTfjsLayersModel(DARKNET);

@@ -3,7 +3,7 @@
  * of the plain tfjs forward (cpu backend) with a channel term, and against the tfjs engine.
  */
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { beforeAll, describe, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { Network } from '../src/networks/ir.ts';
 import { createOnnxEngine } from '../src/engines/onnx/index.ts';
@@ -14,13 +14,13 @@ import { compareWithReference as compare, relativeError } from './helpers/onnx-r
 
 const TOL = 1e-4;
 
-before(async () => {
+beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
 describe('bundled InceptionV3 (real weights)', () => {
   let net: Network;
-  before(async () => {
+  beforeAll(async () => {
     net = await loadBundledInception();
   });
 

@@ -4,7 +4,7 @@
  * (the forward graph alone, so independent of every backward op).
  */
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { beforeAll, describe, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import type { Network } from '../src/networks/ir.ts';
@@ -20,7 +20,7 @@ import { activationBackward } from '../src/engines/onnx/ops/activation.ts';
 import { DreamflowError } from '../src/errors/dreamflow-error.ts';
 import { NetBuilder, branchNet, chainNet, headNet, leakyNet, randomImage } from './helpers/onnx-nets.ts';
 
-before(async () => {
+beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 

@@ -4,7 +4,7 @@
  * channel objectives and mixed objectives.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import type { ObjectiveTerm } from '../src/engines/engine.ts';
 import type { Network } from '../src/networks/ir.ts';
@@ -15,7 +15,7 @@ import { referenceActivations, referenceLossAndGrad, relativeError } from './hel
 
 const TOL = 1e-4;
 
-before(async () => {
+beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
@@ -43,7 +43,7 @@ function suite(title: string, makeNet: () => Network, size: [number, number], ob
     const net = makeNet();
     const engine = createOnnxEngine(net, { threads: 1 });
     const x = tf.tensor4d(randomImage(7, size[0], size[1]), [1, size[0], size[1], 3]);
-    after(() => {
+    afterAll(() => {
       engine.dispose();
       x.dispose();
     });

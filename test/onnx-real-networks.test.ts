@@ -3,7 +3,7 @@
  * darknet-tiny (real weights) at 149×211 and the Keras architectures (vgg16, vgg19,
  * resnet50, inception_v3) with random weights, at odd image sizes, with layer and channel objectives.
  */
-import { before, describe, it } from 'node:test';
+import { beforeAll, describe, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,7 @@ import { compareWithReference as compare } from './helpers/onnx-reference.ts';
 
 const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared');
 
-before(async () => {
+beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 

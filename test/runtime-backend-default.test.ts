@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { afterAll, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { Runner, runPipeline } from '../src/runtime/runner.ts';
 import { availableBackends } from '../src/tf/backend.ts';
 import { LOOP, testNodes } from './runtime-fixtures.ts';
 
 const workDir = mkdtempSync(join(tmpdir(), 'df-backend-'));
-after(() => rmSync(workDir, { recursive: true, force: true }));
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 const source = { text: LOOP, file: 'loop.yaml' };
 
 test("runPipeline and Runner.run without a backend option switch to 'auto' (wasm here unless tfjs-node is installed)", async () => {

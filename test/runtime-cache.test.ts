@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { Runner, type RunOptions } from '../src/runtime/runner.ts';
 import { ValueCache } from '../src/runtime/cache.ts';

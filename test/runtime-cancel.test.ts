@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { DreamflowError } from '../src/errors/dreamflow-error.ts';
 import { NodeError } from '../src/errors/runtime-errors.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { DreamflowError, DreamflowErrorList } from '../src/errors/dreamflow-error.ts';
 import { loadPipeline } from '../src/runtime/load-pipeline.ts';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { validatePipeline } from '../src/index.ts';

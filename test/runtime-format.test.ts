@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { DreamflowError, DreamflowErrorList } from '../src/errors/dreamflow-error.ts';
 import { closest, editDistance } from '../src/errors/did-you-mean.ts';
 import { formatError, sourceSnippet } from '../src/errors/format.ts';

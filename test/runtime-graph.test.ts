@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { loadPipeline } from '../src/runtime/load-pipeline.ts';
 import { toMermaid } from '../src/runtime/mermaid.ts';
 import { pipelineFiles } from '../src/runtime/pipeline-files.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { Runner } from '../src/runtime/runner.ts';
 import type { RunEvent } from '../src/runtime/types.ts';
 import { LOOP, calls, testNodes } from './runtime-fixtures.ts';

@@ -1,6 +1,6 @@
 /** Parameters: typed substitution, interpolation, --set parsing, precedence, ${octave} at run time. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { loadPipeline } from '../src/runtime/load-pipeline.ts';
 import { substituteOctave } from '../src/runtime/params.ts';
 import { testNodes } from './runtime-fixtures.ts';

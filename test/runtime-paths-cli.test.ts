@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import sharp from 'sharp';
 import type { RunEvent } from '../src/runtime/types.ts';
 import { ndjson, runCli } from './helpers/cli.ts';

@@ -1,7 +1,7 @@
 /** The pipeline JSON Schema: the committed file is current, and both flavours behave as documented. */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { SCHEMA_FILE, generatePipelineSchema } from '../scripts/gen-schema.ts';

@@ -1,6 +1,6 @@
 /** Every pipeline error a user can cause: code, message, file:line:col, expected text and hints. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { DreamflowError } from '../src/errors/dreamflow-error.ts';
 import { loadPipeline } from '../src/runtime/load-pipeline.ts';
 import { LOOP, errorsOf, oneError, testNodes } from './runtime-fixtures.ts';

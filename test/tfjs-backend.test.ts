@@ -1,6 +1,6 @@
 /** Backend selection: wasm offline by default, cpu, and a clear error for the optional native backend. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { availableBackends, initBackend } from '../src/tf/backend.ts';
 

@@ -4,7 +4,7 @@
  * all-negative windows), where a per-coordinate step could cross a kink.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createTfjsEngine, uploadWeights } from '../src/engines/tfjs/index.ts';
 import type { ObjectiveTerm } from '../src/engines/engine.ts';

@@ -3,7 +3,7 @@
  * the cpu backend, over small random networks that cover every IR op and the awkward geometries.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createTfjsEngine } from '../src/engines/tfjs/index.ts';
 import { createEngine } from '../src/engines/create-engine.ts';

@@ -2,7 +2,7 @@
  * The real bundled InceptionV3 (8-bit weights, BatchNorm without scale, avg pools with 'same' padding, stride-2
  * valid convs) at an odd input size: the engine's gradient on wasm against tf.grad of the reference on cpu.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { loadNetwork } from '../src/networks/registry.ts';
 import { assertWasmEngineMatchesCpuReference, mulberry32 } from './tfjs-fixtures.ts';
 

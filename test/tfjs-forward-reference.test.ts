@@ -3,7 +3,7 @@
  * against the closed form y = γ·(x − μ)/√(σ² + ε) + β, ∂Σy/∂x = γ/√(σ² + ε).
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { forwardReference, uploadWeights } from '../src/engines/tfjs/forward-reference.ts';
 import type { Network } from '../src/networks/ir.ts';

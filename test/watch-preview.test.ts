@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { Runner } from '../src/runtime/runner.ts';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { Runner } from '../src/runtime/runner.ts';
 import { PipelineWatcher, type WatchOptions } from '../src/runtime/watch.ts';

@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,10 +12,10 @@ import { DreamflowError } from '../src/errors/dreamflow-error.ts';
 import { randomWeights, writeKerasH5, type H5Layer } from './helpers/keras-h5.ts';
 
 let dir: string;
-before(() => {
+beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dreamflow-h5-'));
 });
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** A small VGG-like net with VGG's layer names (narrow channels so the file stays tiny). */
 function tinyVgg(): KerasArchitecture {

@@ -1,4 +1,4 @@
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -23,7 +23,7 @@ let base: string;
 let dir: string;
 let cacheDir: string;
 
-before(async () => {
+beforeAll(async () => {
   server = http.createServer((req, res) => {
     ranges.push(req.headers.range);
     if (req.url === '/missing') {
@@ -55,7 +55,7 @@ before(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dreamflow-pull-'));
 });
-after(async () => {
+afterAll(async () => {
   await new Promise((r) => server.close(r));
   fs.rmSync(dir, { recursive: true, force: true });
 });

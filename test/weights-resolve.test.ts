@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,10 +11,10 @@ import { loadKerasNetwork } from '../src/networks/keras/load.ts';
 import { DreamflowError } from '../src/errors/dreamflow-error.ts';
 
 let dir: string;
-before(() => {
+beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dreamflow-resolve-'));
 });
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('weights cache directory', () => {
   test('DREAMFLOW_CACHE overrides, then XDG_CACHE_HOME, then ~/.cache', () => {

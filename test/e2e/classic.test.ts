@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import sharp from 'sharp';
-import { REPO, ndjson, runCli } from './helpers/cli.ts';
+import { REPO, ndjson, runCli } from '../helpers/cli.ts';
 
 const INPUT = path.join(REPO, 'examples/flowers.jpg');
 

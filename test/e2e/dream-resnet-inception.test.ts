@@ -2,29 +2,29 @@
  * resnet50 and inception_v3 dream through `dreamflow dream` (a separate process) and through a pipeline with
  * `network: { name, weights }`, from generated full-size `.h5` files (random weights, Keras 2 layout).
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Runner } from '../src/index.ts';
-import type { RunEvent } from '../src/runtime/types.ts';
-import { initBackend } from '../src/tf/backend.ts';
-import { runCli, writeNetworkH5, writeTestImage } from './helpers/dream-fixtures.ts';
-import { imageSize, meanAbsDiff } from './helpers/dream-checks.ts';
+import { Runner } from '../../src/index.ts';
+import type { RunEvent } from '../../src/runtime/types.ts';
+import { initBackend } from '../../src/tf/backend.ts';
+import { runCli, writeNetworkH5, writeTestImage } from '../helpers/dream-fixtures.ts';
+import { imageSize, meanAbsDiff } from '../helpers/dream-checks.ts';
 
 let dir: string;
 const env = () => ({ DREAMFLOW_CACHE: path.join(dir, 'cache') });
 
-before(async () => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dreamflow-dream-ri-'));
   await writeNetworkH5('resnet50', path.join(dir, 'resnet50.h5'));
   await writeNetworkH5('inception_v3', path.join(dir, 'inception_v3.h5'));
   await writeTestImage(path.join(dir, 'in.png'), 64, 48);
   await writeTestImage(path.join(dir, 'in96.png'), 96, 80); // InceptionV3's valid-padded stem needs more pixels
 });
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('dreamflow dream', () => {
   test('resnet50 with its preset', async () => {

@@ -10,14 +10,14 @@ import { mkdtempSync, readdirSync, renameSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import type { RunEvent } from '../src/runtime/types.ts';
-import { EventLog, summary } from './helpers/event-log.ts';
+import type { RunEvent } from '../../src/runtime/types.ts';
+import { EventLog, summary } from '../helpers/event-log.ts';
 
-const BIN = fileURLToPath(new URL('../bin/dreamflow.mjs', import.meta.url));
-const EXAMPLE = fileURLToPath(new URL('../examples/sky1024px.jpg', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/dreamflow.mjs', import.meta.url));
+const EXAMPLE = fileURLToPath(new URL('../../examples/sky1024px.jpg', import.meta.url));
 
 const recipe = (o: { steps: number; out: string }) => `version: 1
 params: { steps: ${o.steps}, output: ${o.out} }
@@ -139,7 +139,7 @@ test('dreamflow watch re-runs what each edit changed, and replaces the output at
 
 test('dreamflow watch: a bad --cache-mb is a usage error (exit 2) before anything is watched', async () => {
   const child = spawn(process.execPath, [BIN, 'watch', 'pipelines/classic.yaml', '--cache-mb', 'lots', '--reporter', 'json'], {
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -2,20 +2,20 @@
  * The CLI without downloaded weights: `dreamflow layers` falls back to the architecture for shapes, and
  * `dreamflow dream` stops with the one E_WEIGHTS_MISSING error (exit 1) or a usage error (exit 2).
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli, writeTestImage } from './helpers/dream-fixtures.ts';
+import { runCli, writeTestImage } from '../helpers/dream-fixtures.ts';
 
 let dir: string;
 const env = () => ({ DREAMFLOW_CACHE: path.join(dir, 'cache') });
-before(async () => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dreamflow-cli-layers-'));
   await writeTestImage(path.join(dir, 'in.png'), 32, 24);
 });
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('dreamflow layers without weights', () => {
   test('vgg16 --size 224 lists block1_conv1 … block5_pool with shapes', async () => {

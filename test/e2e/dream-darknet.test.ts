@@ -1,25 +1,25 @@
 /**
- * darknet-tiny (../shared/models/darknet-tiny, a real ImageNet TF.js layers model with LeakyReLU, so its
+ * darknet-tiny (test/fixtures/darknet-tiny, a real ImageNet TF.js layers model with LeakyReLU, so its
  * max-pools see all-negative windows) dreams from a pipeline with `network: { path }` and through `dreamflow dream`.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Runner } from '../src/index.ts';
-import { initBackend } from '../src/tf/backend.ts';
-import { REPO, runCli, writeTestImage } from './helpers/dream-fixtures.ts';
-import { imageSize, meanAbsDiff } from './helpers/dream-checks.ts';
+import { Runner } from '../../src/index.ts';
+import { initBackend } from '../../src/tf/backend.ts';
+import { REPO, runCli, writeTestImage } from '../helpers/dream-fixtures.ts';
+import { imageSize, meanAbsDiff } from '../helpers/dream-checks.ts';
 
-const MODEL = path.resolve(REPO, '../shared/models/darknet-tiny/model.json');
+const MODEL = path.resolve(REPO, 'test/fixtures/darknet-tiny/model.json');
 let dir: string;
-before(async () => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dreamflow-darknet-'));
   await writeTestImage(path.join(dir, 'in.png'), 64, 48);
 });
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 test('a pipeline with network: { path: model.json } dreams with the preset, two octaves', async () => {
   await initBackend('wasm');

@@ -13,25 +13,25 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { Runner, type RunEvent, type RunOptions } from '../src/index.ts';
-import { initBackend } from '../src/tf/backend.ts';
+import { Runner, type RunEvent, type RunOptions } from '../../src/index.ts';
+import { initBackend } from '../../src/tf/backend.ts';
 
-const REPO = path.resolve(import.meta.dirname, '..');
+const REPO = path.resolve(import.meta.dirname, '../..');
 const CLASSIC = path.join(REPO, 'pipelines/classic.yaml');
 let dir: string;
 let input: string;
 
-before(async () => {
+beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'df-e2e-memory-'));
   input = path.join(dir, 'flowers-144x108.png');
   await sharp(path.join(REPO, 'examples/flowers.jpg')).resize(144, 108, { fit: 'fill' }).png().toFile(input);
   await initBackend('wasm');
 });
 
-after(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 for (const engine of ['auto', 'tfjs'] as const) {
   test(`engine ${engine}: tensors between runs are the cache's plus a constant; dispose returns to the pre-Runner count`, { timeout: 120_000 }, async () => {

@@ -2,7 +2,7 @@
  * `dreamflow models list` and `dreamflow models pull` as processes, against a local HTTP server and a temporary
  * DREAMFLOW_CACHE: download, MD5 check, resume of a partial file, refusal of a bad file, usage errors.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -10,9 +10,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { KNOWN_WEIGHTS } from '../src/weights/known.ts';
-import { pseudoRandom } from './helpers/keras-h5.ts';
-import { runCli } from './helpers/dream-fixtures.ts';
+import { KNOWN_WEIGHTS } from '../../src/weights/known.ts';
+import { pseudoRandom } from '../helpers/keras-h5.ts';
+import { runCli } from '../helpers/dream-fixtures.ts';
 
 const body = Buffer.from(pseudoRandom(250_000, 5).buffer); // 1 MB
 const md5 = createHash('md5').update(body).digest('hex');
@@ -23,7 +23,7 @@ let base: string;
 let dir: string;
 let requests: { url?: string; range?: string }[] = [];
 
-before(async () => {
+beforeAll(async () => {
   server = http.createServer((req, res) => {
     requests.push({ url: req.url, range: req.headers.range });
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
@@ -39,7 +39,7 @@ before(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dreamflow-cli-models-'));
 });
-after(async () => {
+afterAll(async () => {
   await new Promise((r) => server.close(r));
   fs.rmSync(dir, { recursive: true, force: true });
 });

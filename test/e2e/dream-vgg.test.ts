@@ -2,28 +2,28 @@
  * vgg16 and vgg19 dream through `dreamflow dream` (a separate process, as users run it) and through a pipeline
  * with `network: { name, weights }`, from generated full-size `.h5` files (random weights, Keras 1 layout).
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Runner } from '../src/index.ts';
-import type { RunEvent } from '../src/runtime/types.ts';
-import { initBackend } from '../src/tf/backend.ts';
-import { runCli, writeNetworkH5, writeTestImage } from './helpers/dream-fixtures.ts';
-import { imageSize, meanAbsDiff } from './helpers/dream-checks.ts';
+import { Runner } from '../../src/index.ts';
+import type { RunEvent } from '../../src/runtime/types.ts';
+import { initBackend } from '../../src/tf/backend.ts';
+import { runCli, writeNetworkH5, writeTestImage } from '../helpers/dream-fixtures.ts';
+import { imageSize, meanAbsDiff } from '../helpers/dream-checks.ts';
 
 let dir: string;
 const env = () => ({ DREAMFLOW_CACHE: path.join(dir, 'cache') }); // empty: only --weights files exist
 
-before(async () => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dreamflow-dream-vgg-'));
   await writeNetworkH5('vgg16', path.join(dir, 'vgg16.h5'));
   await writeNetworkH5('vgg19', path.join(dir, 'vgg19.h5'));
   await writeTestImage(path.join(dir, 'in.png'), 64, 48);
 });
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const events = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as RunEvent);
 

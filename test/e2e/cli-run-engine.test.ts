@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import sharp from 'sharp';
-import { onnxCudaInstalled } from '../src/engines/onnx/index.ts';
-import { ndjson, runCli } from './helpers/cli.ts';
+import { onnxCudaInstalled } from '../../src/engines/onnx/index.ts';
+import { ndjson, runCli } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dreamflow-cli-engine-'));
 const small = ['--set', 'octaves=1', '--set', 'steps=1'];
