@@ -10,6 +10,7 @@
  * instance list holds the current run's instances; at most one step image is being encoded and one waits.
  */
 import sharp from 'sharp';
+import { displayPath } from '../errors/format.ts';
 import { encodeImage } from '../image/encode.ts';
 import { toMermaid, mermaidId } from '../runtime/mermaid.ts';
 import type { ValidatedPipeline } from '../runtime/pipeline.ts';
@@ -250,7 +251,7 @@ export class LiveState {
     const before = s.result && s.result.run !== run ? s.result : s.strip[0];
     const params = this.runParams;
     const changed = before ? params.filter((x) => !before.params.includes(x)) : params;
-    const result: ResultView = { ...ref, run, path, ms: s.runMs, params, label: changed.join(' ') };
+    const result: ResultView = { ...ref, run, path: displayPath(path), ms: s.runMs, params, label: changed.join(' ') };
     if (s.result && s.result.run !== run) s.strip = [s.result, ...s.strip].slice(0, STRIP_LENGTH);
     s.result = result;
     this.prune();

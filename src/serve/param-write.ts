@@ -5,7 +5,8 @@
  * node, so an inline comment after it stays), atomically. The watcher sees the file change and re-runs.
  */
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { isDeepStrictEqual } from 'node:util';
+import { isMap, isScalar, parseDocument, type Document, type Scalar } from 'yaml';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { writeFileAtomic } from '../image/write-atomic.ts';
 import type { ValidatedPipeline } from '../runtime/pipeline.ts';
@@ -25,7 +26,17 @@ export async function writeParam(file: string, p: ValidatedPipeline, name: strin
     throw new DreamflowError('E_PARAM_VALUE', `parameter "${name}": ${JSON.stringify(value)} ${wrong}`, { path: `/params/${name}` });
   }
   const text = await readFile(file, 'utf8');
-  const doc = parseDocument(text, { keepSourceTokens: false });
+  await writeFileAtomic(file, Buffer.from(withParam(text, file, name, value)));
+}
+
+/**
+ * `text` with `params.<name>` set to `value`. A scalar already written in the file is replaced in place, byte
+ * for byte around it (the Document API would re-print the whole file: aligned columns and long flow maps would
+ * change); the result is parsed back to check that exactly that value changed. Anything else (a new key, a
+ * list or map) goes through the Document API, which keeps comments and order.
+ */
+export function withParam(text: string, file: string, name: string, value: unknown): string {
+  const doc = parseDocument(text);
   if (doc.errors.length) {
     throw new DreamflowError('E_YAML', `${file} does not parse now (${doc.errors[0].message.split('\n')[0]}): fix it in the editor first`);
   }
@@ -34,8 +45,24 @@ export async function writeParam(file: string, p: ValidatedPipeline, name: strin
     throw new DreamflowError('E_PARAM_WRITE', `"params:" in ${file} is not a map`, { path: '/params' });
   }
   const node = params?.get(name, true);
-  const scalar = value === null || typeof value !== 'object';
-  if (isScalar(node) && scalar) node.value = value;
-  else doc.setIn(['params', name], value); // a new key (the value came from an extended recipe), or a collection
-  await writeFileAtomic(file, Buffer.from(doc.toString()));
+  if (isScalar(node) && node.range && (value === null || typeof value !== 'object')) {
+    const spliced = text.slice(0, node.range[0]) + scalarText(value, node.type) + text.slice(node.range[1]);
+    if (onlyParamChanged(doc, spliced, name, value)) return spliced;
+  }
+  doc.setIn(['params', name], value);
+  return doc.toString({ lineWidth: 0 });
+}
+
+function scalarText(value: unknown, type: Scalar['type']): string {
+  if (typeof value !== 'string') return String(value);
+  if (type === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
+  return type === 'PLAIN' && /^[\w./-]+$/.test(value) ? value : JSON.stringify(value);
+}
+
+function onlyParamChanged(before: Document, text: string, name: string, value: unknown): boolean {
+  const after = parseDocument(text);
+  if (after.errors.length) return false;
+  const expected = before.toJS() as Record<string, unknown>;
+  expected.params = { ...(expected.params as Record<string, unknown>), [name]: value };
+  return isDeepStrictEqual(after.toJS(), expected);
 }
