@@ -126,7 +126,7 @@ function controlFor(value: unknown, schemas: JsonSchema[]): Pick<ParamControl, '
     }
     if (!Number.isFinite(lo) && !Number.isFinite(hi)) return { kind: 'number', integer };
     // The slider covers the value's neighbourhood inside the bounds; the field beside it takes any allowed value.
-    const reach = Math.max(Math.abs(value) * SLIDER_SPAN, integer ? 10 : 1);
+    const reach = integer ? Math.max(Math.abs(value) * SLIDER_SPAN, 10) : Math.abs(value) * SLIDER_SPAN || 1;
     const from = Number.isFinite(lo) ? lo : value - reach;
     const max = Math.min(hi, Math.max(value, from) + reach);
     const step = integer ? 1 : niceStep((max - from) / 200);

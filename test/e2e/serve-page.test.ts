@@ -29,7 +29,7 @@ const BIN = fileURLToPath(new URL('../../bin/dreamflow.mjs', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../examples/sky1024px.jpg', import.meta.url));
 const CHROMIUM = findChromium();
 const SHOT = process.env.DREAMFLOW_SCREENSHOT;
-const SIZE = SHOT ? [256, 192] : [64, 48];
+const SIZE = SHOT ? [320, 240] : [64, 48];
 
 const RECIPE = `# A tiny dream for the live page.
 version: 1
@@ -124,7 +124,10 @@ describe.skipIf(!CHROMIUM)('dreamflow watch --serve in a real browser', () => {
     assert.match(reason ?? '', /steps 3 → 5/);
     assert.equal(await page.$eval('#graph g.node[data-node="image"]', (g) => (g as HTMLElement).dataset.status), 'cached');
     assert.equal(await page.$eval('#graph g.node[data-node="dreamed"]', (g) => (g as HTMLElement).dataset.status), 'done');
-    // The earlier result is kept in the strip; the loss plot now spans 5 steps.
+    // The step images are the new run's (5 steps per octave), and the loss plot spans them.
+    assert.deepEqual(await page.$$eval('#octaves figcaption', (fs) => fs.map((f) => f.textContent)), ['octave 1 · 5/5', 'octave 2 · 5/5']);
+    assert.match(await page.$eval('#loss', (svg) => svg.textContent ?? ''), /step 5/);
+    // The earlier result is kept in the strip.
     await page.waitForFunction(() => document.querySelectorAll('#strip img').length === 2);
     assert.match(await page.$eval('#strip figure:first-child figcaption', (f) => f.textContent ?? ''), /run 2 · steps=5/);
     if (SHOT) await page.screenshot({ path: SHOT, fullPage: false });
