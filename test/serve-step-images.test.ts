@@ -8,8 +8,13 @@ import * as tf from '@tensorflow/tfjs';
 import { test } from 'vitest';
 import { ascendNode } from '../src/nodes/ascend.ts';
 import { fitInside, stepImageReader, takesStep, type StepFrame } from '../src/runtime/step-images.ts';
-import type { ImageValue } from '../src/runtime/types.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Runner } from '../src/runtime/runner.ts';
+import type { ImageValue, NodeDefinition } from '../src/runtime/types.ts';
 import { disposeValue, fakeNetwork, imageOf, makeContext, pattern } from './helpers/nodes-context.ts';
+import { LOOP, testNodes } from './runtime-fixtures.ts';
 
 await tf.setBackend('cpu');
 
@@ -68,4 +73,44 @@ test('ascend offers the image after each step: the one the next step starts from
   assert.notDeepEqual([...seen[0].data], [...seen[1].data], 'each step changed the image');
   disposeValue(out);
   disposeValue(input);
+});
+
+test('the runner hands step images of every octave to onStepImage, and asks nodes for none without it', async () => {
+  const offered: boolean[] = [];
+  const stepper: NodeDefinition<{ input: string; steps: number }> = {
+    type: 'stepper',
+    version: 1,
+    description: 'adds 1 per step, offering each step image',
+    params: { type: 'object', properties: { input: { type: 'string' }, steps: { type: 'integer', default: 4 } }, required: ['input'], additionalProperties: false },
+    inputs: ['input'],
+    async run(ctx, inputs, p) {
+      offered.push(ctx.showImage !== undefined);
+      const x = inputs.input as ImageValue;
+      let t = x.tensor.clone();
+      for (let step = 1; step <= p.steps; step++) {
+        const next = t.add(1) as tf.Tensor4D;
+        t.dispose();
+        t = next;
+        await ctx.showImage?.(t, 'rgb', { step, steps: p.steps });
+      }
+      return { ...x, tensor: t };
+    },
+  };
+  const recipe = LOOP.replace('type: add, input: seeded, amount: "${amount}"', 'type: stepper, input: seeded');
+  const runner = new Runner({ nodes: [...testNodes, stepper] as NodeDefinition[], cacheBytes: 0 });
+  const base = tf.memory().numTensors;
+  const frames: StepFrame[] = [];
+  try {
+    await runner.run({ text: recipe, file: join(tmpdir(), 'p.yaml') }, { workDir: mkdtempSync(join(tmpdir(), 'df-steps-')), backend: 'cpu', onStepImage: (f) => frames.push(f) });
+    assert.deepEqual(frames.map((f) => [f.id, f.octave, f.step]), [0, 1, 2].flatMap((o) => [1, 2, 3, 4].map((s) => [`dreamed@${o}`, o, s])));
+    for (const f of frames.filter((x) => x.octave === 0)) {
+      const first = frames[0].pixels.data[0];
+      assert.ok(f.pixels.data.every((v) => v === first + f.step - 1), 'each step image is that step’s image');
+    }
+    await runner.run({ text: recipe, file: join(tmpdir(), 'p.yaml') }, { workDir: tmpdir(), backend: 'cpu' });
+    assert.deepEqual(offered, [true, true, true, false, false, false]);
+  } finally {
+    runner.dispose();
+  }
+  assert.equal(tf.memory().numTensors, base, 'nothing held after the runs');
 });

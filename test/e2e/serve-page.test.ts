@@ -79,7 +79,7 @@ describe.skipIf(!CHROMIUM)('dreamflow watch --serve in a real browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    child?.kill('SIGTERM');
+    if (child?.exitCode === null) child.kill('SIGTERM');
   });
 
   /** Waits until the page shows run `run` finished (its status badge idle, or invalid). */
@@ -193,5 +193,12 @@ describe.skipIf(!CHROMIUM)('dreamflow watch --serve in a real browser', () => {
     const status = await other.evaluate(async (u) => fetch(u).then((r) => r.status, () => 'blocked'), `${url.origin}${state}`);
     assert.notEqual(status, 200);
     await other.close();
+  });
+
+  test('SIGTERM stops the watcher and the server: exit 0, the port closed', async () => {
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    await assert.rejects(fetch(`${url.origin}/api/state?token=${url.searchParams.get('token')}`));
   });
 });
