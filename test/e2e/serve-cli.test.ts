@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import { test } from 'vitest';
-import { runCli } from './helpers/cli.ts';
+import { runCli } from '../helpers/cli.ts';
 
 test('--serve with a port that is not a number, or one in use, exits 2 before watching', async () => {
   const bad = await runCli(['watch', 'pipelines/classic.yaml', '--serve', 'abc']);
