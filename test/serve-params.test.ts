@@ -115,6 +115,15 @@ describe('writing a param', () => {
     assert.deepEqual(parse(out), { params: { name: 'x, y: z', n: 1 }, nodes: {} });
   });
 
+  test('a list or map value is written in place as flow YAML (JSON), also over a block map', () => {
+    const flow = 'params: { layers: { mixed3: 1 }, n: 2 }  # objective\n';
+    assert.equal(withParam(flow, 'f.yaml', 'layers', { mixed3: 2, mixed4: 0.5 }), 'params: { layers: {"mixed3":2,"mixed4":0.5}, n: 2 }  # objective\n');
+    const block = 'params:\n  layers:\n    mixed3: 1\n  n:    2   # aligned\n';
+    const out = withParam(block, 'f.yaml', 'layers', [1, 2]);
+    assert.deepEqual(parse(out), { params: { layers: [1, 2], n: 2 } });
+    assert.ok(out.endsWith('  n:    2   # aligned\n'), out);
+  });
+
   test('a param declared only in an extended recipe is added to this one (the Document API keeps the comments)', () => {
     const text = '# mine\nextends: ./base.yaml\nparams:\n  a: 1 # one\n';
     const out = withParam(text, 'f.yaml', 'b', 2);

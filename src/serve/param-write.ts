@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
-import { isMap, isScalar, parseDocument, type Document, type Scalar } from 'yaml';
+import { isCollection, isMap, isScalar, parseDocument, type Document, type Scalar } from 'yaml';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { writeFileAtomic } from '../image/write-atomic.ts';
 import type { ValidatedPipeline } from '../runtime/pipeline.ts';
@@ -30,10 +30,10 @@ export async function writeParam(file: string, p: ValidatedPipeline, name: strin
 }
 
 /**
- * `text` with `params.<name>` set to `value`. A scalar already written in the file is replaced in place, byte
+ * `text` with `params.<name>` set to `value`. A value already written in the file is replaced in place, byte
  * for byte around it (the Document API would re-print the whole file: aligned columns and long flow maps would
- * change); the result is parsed back to check that exactly that value changed. Anything else (a new key, a
- * list or map) goes through the Document API, which keeps comments and order.
+ * change); the result is parsed back to check that exactly that value changed. A new key (the parameter comes
+ * from an extended recipe) goes through the Document API, which keeps comments and order.
  */
 export function withParam(text: string, file: string, name: string, value: unknown): string {
   const doc = parseDocument(text);
@@ -45,8 +45,13 @@ export function withParam(text: string, file: string, name: string, value: unkno
     throw new DreamflowError('E_PARAM_WRITE', `"params:" in ${file} is not a map`, { path: '/params' });
   }
   const node = params?.get(name, true);
-  if (isScalar(node) && node.range && (value === null || typeof value !== 'object')) {
-    const spliced = text.slice(0, node.range[0]) + scalarText(value, node.type) + text.slice(node.range[1]);
+  if ((isScalar(node) || isCollection(node)) && node.range) {
+    // A list or map is written as JSON, which is YAML flow syntax.
+    const written = value !== null && typeof value === 'object' ? JSON.stringify(value) : scalarText(value, isScalar(node) ? node.type : 'PLAIN');
+    const [start, end] = node.range;
+    // A block collection's range runs to the next line: keep the line break (and blank lines) after it.
+    const kept = start + text.slice(start, end).trimEnd().length;
+    const spliced = text.slice(0, start) + written + text.slice(kept);
     if (onlyParamChanged(doc, spliced, name, value)) return spliced;
   }
   doc.setIn(['params', name], value);
