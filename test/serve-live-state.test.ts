@@ -81,6 +81,16 @@ describe('LiveState', () => {
     s.close();
   });
 
+  test('frames that arrive while one encodes: each octave keeps its newest, none of its last images is lost', async () => {
+    const s = new LiveState('p.yaml');
+    s.event({ event: 'run:start', pipeline: 'p.yaml', nodes: [] });
+    const pixels = { width: 2, height: 2, channels: 3 as const, data: new Uint8Array(12) };
+    for (const octave of [0, 1]) for (let step = 1; step <= 4; step++) s.stepImage({ id: `d@${octave}`, nodeId: 'd', ...o(octave), step, steps: 4, pixels });
+    await s.settled();
+    assert.deepEqual(s.snapshot.steps.map((v) => [v.octave, v.step]), [[0, 4], [1, 4]]);
+    s.close();
+  });
+
   test(`images stay bounded: one step image per octave, the output and ${STRIP_LENGTH} earlier outputs`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'df-live-'));
     const s = new LiveState('p.yaml');

@@ -7,7 +7,8 @@
  * Memory is bounded by design: images are small JPEGs (step images ≤ 320 px, outputs ≤ 640 px on the longer side),
  * at most one per octave of the current run (≤ 12 octaves) plus the output plus STRIP_LENGTH earlier outputs;
  * each loss series keeps at most MAX_LOSS_POINTS points (halved by dropping every other point when full); the
- * instance list holds the current run's instances; at most one step image is being encoded and one waits.
+ * instance list holds the current run's instances; one step image is encoded at a time and at most one per
+ * octave waits.
  */
 import sharp from 'sharp';
 import { displayPath } from '../errors/format.ts';
@@ -93,7 +94,8 @@ export class LiveState {
   private pipeline?: ValidatedPipeline;
   private lossStride = new Map<string, number>();
   private encoding = false;
-  private pendingFrame?: StepFrame;
+  /** octave → its newest frame not yet encoded (at most one per octave). */
+  private readonly pendingFrames = new Map<number | undefined, StepFrame>();
   private runParams: string[] = [];
   private readonly pendingWork = new Set<Promise<void>>();
 
@@ -153,6 +155,7 @@ export class LiveState {
         s.steps = [];
         s.runMs = undefined;
         this.lossStride.clear();
+        this.pendingFrames.clear();
         this.runParams = this.paramLabel();
         break;
       case 'node:start':
@@ -204,12 +207,22 @@ export class LiveState {
     this.changed();
   }
 
-  /** A step image (from the runner's sampler): encoded off the dreaming path, one at a time, the newest wins. */
+  /**
+   * A step image (from the runner's sampler): encoded off the dreaming path, one at a time. While one encodes,
+   * the newest frame of each octave waits (an older one of the same octave is dropped), so each octave's last
+   * image is always shown.
+   */
   stepImage(frame: StepFrame): void {
-    if (this.encoding) {
-      this.pendingFrame = frame;
-      return;
-    }
+    this.pendingFrames.delete(frame.octave);
+    this.pendingFrames.set(frame.octave, frame); // re-inserted: the map stays in arrival order
+    if (!this.encoding) this.encodeNext();
+  }
+
+  private encodeNext(): void {
+    const next = this.pendingFrames.entries().next();
+    if (next.done) return;
+    const [octave, frame] = next.value;
+    this.pendingFrames.delete(octave);
     this.encoding = true;
     const run = this.snap.run;
     this.track(
@@ -225,9 +238,7 @@ export class LiveState {
           this.changed();
         } finally {
           this.encoding = false;
-          const next = this.pendingFrame;
-          this.pendingFrame = undefined;
-          if (next) this.stepImage(next);
+          this.encodeNext();
         }
       })(),
     );

@@ -125,12 +125,33 @@ describe.skipIf(!CHROMIUM)('dreamflow watch --serve in a real browser', () => {
     assert.equal(await page.$eval('#graph g.node[data-node="image"]', (g) => (g as HTMLElement).dataset.status), 'cached');
     assert.equal(await page.$eval('#graph g.node[data-node="dreamed"]', (g) => (g as HTMLElement).dataset.status), 'done');
     // The step images are the new run's (5 steps per octave), and the loss plot spans them.
-    assert.deepEqual(await page.$$eval('#octaves figcaption', (fs) => fs.map((f) => f.textContent)), ['octave 1 · 5/5', 'octave 2 · 5/5']);
+    // (The last step images may still be encoding when the run ends: wait for them.)
+    await page.waitForFunction(() => [...document.querySelectorAll('#octaves figcaption')].map((f) => f.textContent).join() === 'octave 1 · 5/5,octave 2 · 5/5');
     assert.match(await page.$eval('#loss', (svg) => svg.textContent ?? ''), /step 5/);
     // The earlier result is kept in the strip.
     await page.waitForFunction(() => document.querySelectorAll('#strip img').length === 2);
     assert.match(await page.$eval('#strip figure:first-child figcaption', (f) => f.textContent ?? ''), /run 2 · steps=5/);
     if (SHOT) await page.screenshot({ path: SHOT, fullPage: false });
+  });
+
+  test('while it dreams, the page shows the step images as they come', async () => {
+    // Record every image the page shows in its main view, from the moment the edit is made.
+    await page.evaluate(() => {
+      const img = document.querySelector('#current-image') as HTMLImageElement;
+      const seen: string[] = ((window as unknown as { seen: string[] }).seen = []);
+      new MutationObserver(() => seen.push(`${img.dataset.kind} ${document.querySelector('#current-caption')!.textContent}`)).observe(img, {
+        attributes: true,
+        attributeFilter: ['data-src', 'data-kind'],
+      });
+    });
+    await page.locator('input[type="number"][name="steps"]').fill('64');
+    await page.locator('input[type="number"][name="steps"]').press('Enter');
+    await pageShowsRun(3);
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    const steps = seen.filter((s) => s.startsWith('step '));
+    assert.ok(steps.length >= 2, `step images shown while running: ${seen.join(' | ')}`);
+    assert.match(steps[0], /^step dreamed octave 1\/2 · step \d+\/64$/);
+    assert.match(seen[seen.length - 1], /^result output out\/dream\.png · run 3/, 'then the output');
   });
 
   test('a value outside the schema is refused before the file is touched', async () => {
@@ -146,7 +167,7 @@ describe.skipIf(!CHROMIUM)('dreamflow watch --serve in a real browser', () => {
     const broken = readFileSync(pipeline, 'utf8').replace('steps: "${steps}"', 'stpes: "${steps}"');
     writeFileSync(pipeline + '.swp', broken);
     renameSync(pipeline + '.swp', pipeline);
-    await pageShowsRun(2, 'invalid');
+    await pageShowsRun(3, 'invalid');
     await page.waitForSelector('#errors:not([hidden])');
     const shown = await page.$eval('#errors', (e) => e.textContent ?? '');
     const terminal = await runCli(['validate', 'p.yaml'], { cwd: dir });
