@@ -159,8 +159,7 @@ export class LiveState {
         this.runParams = this.paramLabel();
         break;
       case 'node:start':
-        this.instance(e.node, e.octave).status = 'running';
-        this.instance(e.node, e.octave).reason = e.reason;
+        Object.assign(this.instance(e.node, e.octave), { status: 'running', reason: e.reason });
         break;
       case 'node:cached':
         Object.assign(this.instance(e.node, e.octave), { status: 'cached', reason: e.reason });
