@@ -76,7 +76,8 @@ function sourceText(file: string, opts: FormatOptions): string | undefined {
   }
 }
 
-function displayPath(file: string, cwd = process.cwd()): string {
+/** A file as people read it: relative to `cwd` when inside it, else in full. */
+export function displayPath(file: string, cwd = process.cwd()): string {
   if (!isAbsolute(file)) return file;
   const rel = relative(cwd, file);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;

@@ -56,6 +56,8 @@ export type RunEvent =
   | { event: 'watch:failed'; code: string }
   /** Watch mode: waiting for changes. */
   | { event: 'watch:idle' }
+  /** `watch --serve`: the live page is at `url` (it carries the page's access token). */
+  | { event: 'serve:ready'; url: string }
   /** Something the user should know that is not an error, said once (e.g. engine auto fell back to tfjs). */
   | { event: 'notice'; code: string; message: string }
   | {
@@ -95,6 +97,12 @@ export interface NodeContext {
   engine(choice: EngineChoice): Promise<GradientEngine>;
   /** Report step progress (the runtime adds the node id). */
   progress(p: Omit<ProgressEvent, 'event' | 'node'>): void;
+  /**
+   * Set only when someone watches the dream form (`watch --serve`): a node that refines an image step by step
+   * offers its current image after each step. The receiver decides how often to look, reads the tensor and
+   * never keeps or disposes it; the node awaits it before changing the tensor.
+   */
+  showImage?(image: tf.Tensor4D, space: 'rgb' | 'network', at: { step: number; steps: number }): Promise<void>;
 }
 
 /** A minimal JSON Schema (draft-07) type: enough for node params. */

@@ -19,7 +19,7 @@ import { fileStamp } from './hash.ts';
 import type { ParamOverrides } from './params.ts';
 import type { ValidatedPipeline } from './pipeline.ts';
 import { pipelineFiles } from './pipeline-files.ts';
-import { Runner, type RunnerOptions } from './runner.ts';
+import { Runner, type RunOptions, type RunnerOptions } from './runner.ts';
 import type { RunEvent } from './types.ts';
 
 export const DEFAULT_DEBOUNCE_MS = 150;
@@ -44,6 +44,10 @@ export interface WatchOptions extends ParamOverrides {
   preview?: string;
   backend?: string;
   engine?: EngineChoice;
+  /** Receives shrunk images of the dream every few steps (see RunOptions.onStepImage). */
+  onStepImage?: RunOptions['onStepImage'];
+  /** Called with each cycle's validated pipeline, before it runs (the live page draws its graph and controls). */
+  onPipeline?(p: ValidatedPipeline): void;
   /** Quiet time after the last file event before re-running (default 150 ms, at least 60). */
   debounceMs?: number;
   onEvent?(e: RunEvent): void;
@@ -175,8 +179,10 @@ export class PipelineWatcher {
     }
     await this.watchFiles([...pipelineFiles(p), ...(this.opts.extraFiles ?? [])]);
     if (controller.signal.aborted || this.closed) return;
+    this.opts.onPipeline?.(p);
     try {
       await this.runner.runValidated(p, {
+        onStepImage: this.opts.onStepImage,
         ...overrides,
         ...base,
         preview: this.opts.preview,

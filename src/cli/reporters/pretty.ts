@@ -108,6 +108,9 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
         case 'watch:failed':
           line(`run failed (${e.code}); waiting for changes…`);
           break;
+        case 'serve:ready':
+          line(`live page: ${e.url}`);
+          break;
         case 'watch:idle':
           line('waiting for changes… (Ctrl-C stops)');
           break;
