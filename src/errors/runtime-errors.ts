@@ -1,9 +1,13 @@
-import { DreamflowError, type SourceLocation } from './dreamflow-error.ts';
+import { DreamflowError, type DreamflowErrorOptions } from './dreamflow-error.ts';
+import type { ErrorCode } from './codes.ts';
 
-/** A run stopped by its AbortSignal. Everything the run created has been disposed when this is thrown. */
+/**
+ * A run (or a download) stopped by its AbortSignal. Everything the run created has been disposed when this is
+ * thrown.
+ */
 export class CancelledError extends DreamflowError {
-  constructor(message = 'run cancelled') {
-    super('E_CANCELLED', message);
+  constructor(message = 'run cancelled', opts: Pick<DreamflowErrorOptions, 'cause'> = {}) {
+    super('E_CANCELLED', message, opts);
   }
 }
 
@@ -14,10 +18,10 @@ export class CancelledError extends DreamflowError {
 export class NodeError extends DreamflowError {
   readonly node: string;
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     node: string,
-    opts: { location?: SourceLocation; path?: string; expected?: string; hints?: string[]; cause?: unknown } = {},
+    opts: DreamflowErrorOptions = {},
   ) {
     super(code, message, opts);
     this.node = node;

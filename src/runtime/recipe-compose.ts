@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
+import type { ErrorCode } from '../errors/codes.ts';
 import { closest } from '../errors/did-you-mean.ts';
 import { isPlainObject } from './params.ts';
 import { locateKey, locateValue, parseYaml, pathToPointer, type PathSegment, type YamlSource } from './yaml-source.ts';
@@ -164,7 +165,7 @@ interface Reference {
 /** `extends` first (the base goes under everything), then the includes in order. */
 function references(raw: Record<string, unknown>, src: YamlSource, ctx: Context): Reference[] {
   const refs: Reference[] = [];
-  const bad = (code: string, path: PathSegment[], message: string, expected: string) =>
+  const bad = (code: ErrorCode, path: PathSegment[], message: string, expected: string) =>
     ctx.errors.push(new DreamflowError(code, message, { location: locateValue(src, path), path: pathToPointer(path), expected }));
   if ('extends' in raw) {
     const v = raw.extends;

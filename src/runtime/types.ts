@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Network } from '../networks/ir.ts';
 import type { EngineChoice, GradientEngine } from '../engines/engine.ts';
+import type { ErrorCode } from '../errors/codes.ts';
 
 /**
  * Values passed between nodes. Images are always [1, h, w, 3] float32.
@@ -53,14 +54,14 @@ export type RunEvent =
   /** Watch mode: the pipeline is invalid (its `error` events came first); the last good output is left as it is. */
   | { event: 'watch:invalid'; errors: number }
   /** Watch mode: the run failed (its `error` events came first); waiting for the next change. */
-  | { event: 'watch:failed'; code: string }
+  | { event: 'watch:failed'; code: ErrorCode }
   /** Watch mode: waiting for changes. */
   | { event: 'watch:idle' }
   /** Something the user should know that is not an error, said once (e.g. engine auto fell back to tfjs). */
   | { event: 'notice'; code: string; message: string }
   | {
       event: 'error';
-      code: string;
+      code: ErrorCode;
       message: string;
       node?: string;
       file?: string;

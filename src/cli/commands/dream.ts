@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { DreamflowError, DreamflowErrorList } from '../../errors/dreamflow-error.ts';
+import type { ErrorCode } from '../../errors/codes.ts';
 import { loadNetwork, type NetworkSpec } from '../../networks/registry.ts';
 import { createReporter, type ReporterName } from '../reporters/index.ts';
 import { EXIT_INVALID, EXIT_RUN_FAILED } from '../exit-codes.ts';
@@ -21,7 +22,7 @@ export const DREAM_RECIPE = recipe('dream.yaml');
 export const DREAM_SNAPSHOTS_RECIPE = recipe('dream-snapshots.yaml');
 
 /** Errors that mean the command line was wrong (exit 2); anything else failed the run (exit 1). */
-const USAGE_CODES = new Set(['E_USAGE', 'E_UNKNOWN_NETWORK', 'E_UNKNOWN_LAYER', 'E_WEIGHTS_UNSUPPORTED', 'E_MODEL_NOT_FOUND']);
+const USAGE_CODES = new Set<ErrorCode>(['E_USAGE', 'E_UNKNOWN_NETWORK', 'E_UNKNOWN_LAYER', 'E_WEIGHTS_UNSUPPORTED', 'E_MODEL_NOT_FOUND']);
 
 interface DreamFlags extends ComputeFlags {
   snapshots?: boolean;
