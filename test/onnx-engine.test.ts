@@ -18,7 +18,8 @@ import {
 import { GraphBuilder } from '../src/engines/onnx/graph-builder.ts';
 import { activationBackward } from '../src/engines/onnx/ops/activation.ts';
 import { DreamflowError } from '../src/errors/dreamflow-error.ts';
-import { NetBuilder, branchNet, chainNet, headNet, leakyNet, randomImage } from './helpers/onnx-nets.ts';
+import { branchNet, chainNet, headNet, leakyNet, randomImage } from './helpers/onnx-nets.ts';
+import { NetBuilder } from './helpers/net-builder.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -266,7 +267,7 @@ describe('onnxSupports', () => {
     const b = new NetBuilder(9);
     const x = b.input();
     b.activation('weird', x, 'swish' as never);
-    const y = b.input('input_2');
+    const y = b.input(3, 'input_2');
     b.sum('two_inputs', [x, y]);
     const net = b.build('odd');
     assert.deepEqual(onnxSupports(net, [{ layer: 'weird', weight: 1 }]), { ok: false, layer: 'weird', op: 'activation swish' });

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KNOWN_WEIGHTS } from '../../src/weights/known.ts';
 import { pseudoRandom } from '../helpers/keras-h5.ts';
-import { runCli } from '../helpers/dream-fixtures.ts';
+import { runCli } from '../helpers/cli.ts';
 
 const body = Buffer.from(pseudoRandom(250_000, 5).buffer); // 1 MB
 const md5 = createHash('md5').update(body).digest('hex');
