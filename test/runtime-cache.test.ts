@@ -139,7 +139,7 @@ test('ValueCache: least recently used out, clones in and out, too-big values not
     }
     const got = cache.get('k1')!; // k1 is now the most recently used
     assert.equal(got.kind === 'image' && got.tensor.dataSync()[0], 1);
-    got.kind === 'image' && got.tensor.dispose();
+    if (got.kind === 'image') got.tensor.dispose();
     const x3 = img(3);
     cache.put('k3', x3);
     x3.tensor.dispose();

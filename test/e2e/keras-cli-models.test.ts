@@ -66,7 +66,7 @@ describe('dreamflow models', () => {
     assert.deepEqual(fs.readFileSync(file), body);
     assert.equal(fs.existsSync(`${file}.part`), false);
     assert.match(r.stdout, new RegExp(`resnet50: downloaded, 1.0 MB, md5 ${md5}`));
-    assert.match(r.stderr, /pulling resnet50\n(?: {2}\d+% .*\n)*  100% \(1\.0 MB of 1\.0 MB\)/, 'plain progress lines off a TTY');
+    assert.match(r.stderr, /pulling resnet50\n(?: {2}\d+% .*\n)* {2}100% \(1\.0 MB of 1\.0 MB\)/, 'plain progress lines off a TTY');
     assert.deepEqual(requests, [{ url: '/r.h5', range: undefined }]);
 
     const after = await listJson(env);

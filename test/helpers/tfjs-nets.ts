@@ -31,7 +31,7 @@ export function windowNet(): Fixture {
   h = b.zeroPad('zp', h, [[1, 0], [2, 1]]);
   h = b.conv('c5', h, { k: [3, 3], out: 6, padding: 'valid', strides: [2, 2], activation: 'sigmoid' });
   h = b.conv('c6', h, { k: [3, 3], out: 4, dilations: [2, 2] });
-  h = b.depthwise('d2', h, { k: [3, 3], padding: 'valid', strides: [2, 1] });
+  b.depthwise('d2', h, { k: [3, 3], padding: 'valid', strides: [2, 1] });
   return {
     net: b.build('window-net'),
     size: [29, 27],
@@ -93,7 +93,7 @@ export function explicitNet(): Fixture {
   h = b.depthwise('e2', h, { k: [3, 2], multiplier: 3, padding: [[0, 1], [2, 2]], strides: [2, 2] });
   h = b.maxPool('e3', h, [2, 3], [1, 2], [[1, 0], [0, 1]]);
   h = b.avgPool('e4', h, [3, 2], [2, 1], [[1, 1], [0, 1]]);
-  h = b.conv('e5', h, { k: [2, 3], out: 4, padding: [[3, 1], [0, 0]], strides: [1, 2], activation: 'relu' });
+  b.conv('e5', h, { k: [2, 3], out: 4, padding: [[3, 1], [0, 0]], strides: [1, 2], activation: 'relu' });
   return {
     net: b.build('explicit-net'),
     size: [17, 21],
