@@ -10,7 +10,8 @@
  * (parameters, schema, graph) point at that file's line and column.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { displayPath } from '../utils/display-path.ts';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import type { ErrorCode } from '../errors/codes.ts';
 import { closest } from '../errors/did-you-mean.ts';
@@ -108,7 +109,7 @@ function composeLayer(raw: Record<string, unknown>, src: YamlSource, stack: stri
     const location = locateValue(src, ref.path);
     const pointer = pathToPointer(ref.path);
     if (stack.includes(target)) {
-      const cycle = [...stack.slice(stack.indexOf(target)), target].map((f) => displayName(f, ctx.rootDir));
+      const cycle = [...stack.slice(stack.indexOf(target)), target].map((f) => displayPath(f, ctx.rootDir));
       ctx.errors.push(
         new DreamflowError('E_RECIPE_CYCLE', `recipe cycle: ${cycle.join(' → ')}`, {
           location,
@@ -283,9 +284,4 @@ function mergeNodes(
     if ('type' in (node as Record<string, unknown>)) own.claim(['nodes', id]);
   }
   return nodes;
-}
-
-function displayName(file: string, rootDir: string): string {
-  const rel = relative(rootDir, file);
-  return rel && !isAbsolute(rel) ? rel : file;
 }

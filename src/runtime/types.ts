@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Network } from '../networks/ir.ts';
 import type { EngineChoice, GradientEngine } from '../engines/engine.ts';
 import type { ErrorCode } from '../errors/codes.ts';
+import type { RunReasonKind } from './cache-key.ts';
 
 /**
  * Values passed between nodes. Images are always [1, h, w, 3] float32.
@@ -35,9 +36,10 @@ export type Value = ImageValue | PyramidValue | FileValue;
 /** Events, as the json reporter prints them (one object per line). A stable interface: add fields, never rename. */
 export type RunEvent =
   | { event: 'run:start'; pipeline: string; nodes: string[] }
-  | { event: 'node:start'; node: string; reason?: string; octave?: number; octaves?: number }
+  /** `reason` in words (stable), `kinds` as data: what changed (RunReasonKind, src/runtime/cache-key.ts). */
+  | { event: 'node:start'; node: string; reason: string; kinds: RunReasonKind[]; octave?: number; octaves?: number }
   | { event: 'node:done'; node: string; ms: number; octave?: number; octaves?: number }
-  | { event: 'node:cached'; node: string; reason?: string; octave?: number; octaves?: number }
+  | { event: 'node:cached'; node: string; reason: string; kinds: RunReasonKind[]; octave?: number; octaves?: number }
   | { event: 'progress'; node: string; octave?: number; octaves?: number; step: number; steps: number; loss: number }
   | { event: 'output'; node: string; path: string }
   | { event: 'run:done'; ms: number; ran: number; cached: number }
