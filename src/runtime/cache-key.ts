@@ -6,7 +6,8 @@
  * ("params changed: steps 20 → 30").
  */
 import { canonicalJson, sha256 } from './hash.ts';
-import { isPlainObject, show } from './params.ts';
+import { show } from './params.ts';
+import { isPlainObject } from '../utils/is-plain-object.ts';
 import { displayPath } from '../utils/display-path.ts';
 
 export interface InputKey {

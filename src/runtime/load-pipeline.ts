@@ -6,7 +6,8 @@ import { DreamflowError, DreamflowErrorList } from '../errors/dreamflow-error.ts
 import { errorCodeInfo } from '../errors/codes.ts';
 import { buildGraph } from './graph.ts';
 import { resolveRegistry, type NodeRegistry } from './node-registry.ts';
-import { isPlainObject, resolveParams, substituteParams, type ParamOverrides } from './params.ts';
+import { resolveParams, substituteParams, type ParamOverrides } from './params.ts';
+import { isPlainObject } from '../utils/is-plain-object.ts';
 import type { NetworkSpec, PipelineSource, ValidatedPipeline } from './pipeline.ts';
 import { pipelineValidator, schemaErrors } from './schema-errors.ts';
 import type { NodeDefinition } from './types.ts';

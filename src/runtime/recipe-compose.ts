@@ -15,7 +15,7 @@ import { displayPath } from '../utils/display-path.ts';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import type { ErrorCode } from '../errors/codes.ts';
 import { closest } from '../errors/did-you-mean.ts';
-import { isPlainObject } from './params.ts';
+import { isPlainObject } from '../utils/is-plain-object.ts';
 import { locateKey, locateValue, parseYaml, pathToPointer, type PathSegment, type YamlSource } from './yaml-source.ts';
 
 export interface ComposeOptions {
