@@ -2,7 +2,7 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { ERROR_CODES, errorCodeInfo, errorCodeOf, isErrorCode } from '../src/errors/codes.ts';
 import { DreamflowError } from '../src/errors/dreamflow-error.ts';
-import { CancelledError, NodeError } from '../src/errors/runtime-errors.ts';
+import { CancelledError, NodeError, UsageError } from '../src/errors/runtime-errors.ts';
 import { throwIfCancelled } from '../src/nodes/cancel.ts';
 
 test('isErrorCode accepts the catalogue only (not inherited keys, not Node error codes)', () => {
@@ -38,4 +38,13 @@ test('a cancelled node throws CancelledError (E_CANCELLED), or the abort reason 
   assert.throws(() => throwIfCancelled(ours.signal, 'n'), (e: unknown) => e === reason);
   const running = new AbortController();
   assert.doesNotThrow(() => throwIfCancelled(running.signal, 'n'));
+});
+
+test('UsageError is E_USAGE, a DreamflowError with what was expected', () => {
+  const e = new UsageError('--size expects N', { expected: 'e.g. 224' });
+  assert.ok(e instanceof DreamflowError);
+  assert.equal(e.code, 'E_USAGE');
+  assert.equal(e.expected, 'e.g. 224');
+  assert.equal(e.name, 'UsageError');
+  assert.equal(errorCodeInfo(e.code).kind, 'invalid');
 });

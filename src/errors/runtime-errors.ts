@@ -11,6 +11,13 @@ export class CancelledError extends DreamflowError {
   }
 }
 
+/** The command line is wrong (a flag's value, a combination of flags): exit 2, before anything runs. */
+export class UsageError extends DreamflowError {
+  constructor(message: string, opts: Pick<DreamflowErrorOptions, 'expected' | 'hints'> = {}) {
+    super('E_USAGE', message, opts);
+  }
+}
+
 /**
  * An error raised while one node instance ran: `node` is the instance id ("dreamed@2"). Wraps errors that are not
  * DreamflowErrors as E_NODE_FAILED; a DreamflowError thrown by the node keeps its own code.

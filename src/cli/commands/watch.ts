@@ -5,7 +5,7 @@
  */
 import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DreamflowError } from '../../errors/dreamflow-error.ts';
+import { UsageError } from '../../errors/runtime-errors.ts';
 import type { EngineChoice } from '../../engines/engine.ts';
 import { DEFAULT_CACHE_BYTES } from '../../runtime/cache.ts';
 import { PipelineWatcher } from '../../runtime/watch.ts';
@@ -47,7 +47,7 @@ export function registerWatchCommand(program: Command, result: CommandResult): v
 
 function number(flag: string, text: string, min: number): number {
   const n = Number(text);
-  if (!Number.isFinite(n) || n < min) throw new DreamflowError('E_USAGE', `--${flag} expects a number ≥ ${min}, got "${text}"`);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${flag} expects a number ≥ ${min}, got "${text}"`);
   return n;
 }
 
