@@ -24,6 +24,17 @@ export interface ConvOpts {
 
 export type DepthwiseOpts = Omit<ConvOpts, 'out'> & { multiplier?: number };
 
+/** The geometry and activation fields conv2d and depthwise_conv2d layers share, with their defaults. */
+function convFields(o: DepthwiseOpts) {
+  return {
+    strides: o.strides ?? ([1, 1] as [number, number]),
+    padding: o.padding ?? 'same',
+    dilations: o.dilations,
+    activation: o.activation,
+    alpha: o.alpha,
+  };
+}
+
 export class NetBuilder {
   readonly layers: Layer[] = [];
   readonly weights = new Map<string, WeightTensor>();
@@ -68,21 +79,7 @@ export class NetBuilder {
     const limit = Math.sqrt(3 / (kh * kw * cin)) * 1.5;
     const kernel = this.uniform(`${name}/kernel`, [kh, kw, cin, o.out], -limit, limit);
     const bias = this.bias(name, o.out, o);
-    return this.add(
-      {
-        name,
-        inputs: [from],
-        op: 'conv2d',
-        kernel,
-        bias,
-        strides: o.strides ?? [1, 1],
-        padding: o.padding ?? 'same',
-        dilations: o.dilations,
-        activation: o.activation,
-        alpha: o.alpha,
-      },
-      o.out,
-    );
+    return this.add({ name, inputs: [from], op: 'conv2d', kernel, bias, ...convFields(o) }, o.out);
   }
 
   depthwise(name: string, from: string, o: DepthwiseOpts = {}): string {
@@ -92,21 +89,7 @@ export class NetBuilder {
     const limit = Math.sqrt(3 / (kh * kw)) * 1.5;
     const kernel = this.uniform(`${name}/depthwise_kernel`, [kh, kw, cin, m], -limit, limit);
     const bias = this.bias(name, cin * m, o);
-    return this.add(
-      {
-        name,
-        inputs: [from],
-        op: 'depthwise_conv2d',
-        kernel,
-        bias,
-        strides: o.strides ?? [1, 1],
-        padding: o.padding ?? 'same',
-        dilations: o.dilations,
-        activation: o.activation,
-        alpha: o.alpha,
-      },
-      cin * m,
-    );
+    return this.add({ name, inputs: [from], op: 'depthwise_conv2d', kernel, bias, ...convFields(o) }, cin * m);
   }
 
   /** `gamma: false` is Keras's `scale: false`, `beta: false` its `center: false`. */
