@@ -176,9 +176,9 @@ describe('errors', () => {
     x.dispose();
   });
 
-  it('a channel past the layer\'s channels is E_BAD_CHANNEL', async () => {
+  it('a channel past the layer\'s channels is E_CHANNEL_RANGE', async () => {
     const x = image(20, 20);
-    await rejectsWith(engine.lossAndGrad(x, [{ layer: 'c1', weight: 1, channel: 8 }]), 'E_BAD_CHANNEL', /8 channels/);
+    await rejectsWith(engine.lossAndGrad(x, [{ layer: 'c1', weight: 1, channel: 8 }]), 'E_CHANNEL_RANGE', /8 channels/);
     x.dispose();
   });
 

@@ -99,7 +99,7 @@ test('engine errors: unknown layer, bad channel, wrong input channels, empty obj
     assert.match(e.message, /did you mean "bn1"/);
     return true;
   });
-  await assert.rejects(engine.lossAndGrad(x, [{ layer: 'c1', weight: 1, channel: 4 }]), { code: 'E_BAD_CHANNEL' });
+  await assert.rejects(engine.lossAndGrad(x, [{ layer: 'c1', weight: 1, channel: 4 }]), { code: 'E_CHANNEL_RANGE' });
   await assert.rejects(engine.lossAndGrad(x, []), { code: 'E_BAD_OBJECTIVE' });
   const x2 = tf.zeros([1, 29, 27, 2]) as tf.Tensor4D;
   await assert.rejects(engine.lossAndGrad(x2, [{ layer: 'c1', weight: 1 }]), { code: 'E_BAD_INPUT' });

@@ -94,7 +94,6 @@ export const ERROR_CODES = {
   E_ONNX_UNSUPPORTED_OP: failed('the onnx engine cannot express a layer of this network'),
   E_BAD_INPUT: failed('an engine was given an image of the wrong shape'),
   E_BAD_OBJECTIVE: failed('the objective (layers and weights) is empty or not finite'),
-  E_BAD_CHANNEL: failed('an objective channel is outside the layer'),
   // Nodes, when they run
   E_IMAGE_READ: failed('an input image cannot be read or decoded'),
   E_IMAGE_TOO_LARGE: failed('an input image has more pixels than allowed'),
@@ -104,7 +103,7 @@ export const ERROR_CODES = {
   E_INPUT_KIND: failed('a node was given a value of the wrong kind'),
   E_INPUT_SPACE: failed('a node was given an image in the wrong colour space'),
   E_BLEND_INPUT: failed('blend-detail was given images that do not fit together'),
-  E_CHANNEL_RANGE: failed('a `channel` is outside the layer'),
+  E_CHANNEL_RANGE: failed('an objective `channel` is outside its layer'),
   E_PARAM_RANGE: failed("a node's parameters do not fit together at run time"),
   E_NODE_OUTPUT: failed('a node returned the wrong kind of value (a bug in the node)'),
   E_NODE_FAILED: failed('a node failed with an unexpected error'),
