@@ -85,9 +85,9 @@ export const ERROR_CODES = {
   E_WEIGHT_COUNT: invalid("a layer's weights in the file do not match the architecture's", { at: 'weights' }),
   E_WEIGHT_SHAPE: invalid('a weight in the file has the wrong shape', { at: 'weights' }),
   // Engines and backends
-  E_BACKEND_UNKNOWN: invalid('`--backend` names no backend'),
+  E_BACKEND_UNKNOWN: invalid('a backend name (`--backend`) names no backend'),
   E_BACKEND_UNAVAILABLE: failed('the requested backend is not installed or does not start'),
-  E_ENGINE_UNKNOWN: invalid('`engine:` names no gradient engine'),
+  E_ENGINE_UNKNOWN: invalid('an engine choice (`engine:`, `--engine`) names no gradient engine'),
   E_ENGINE_DEVICE: invalid('`--device` names no device'),
   E_ENGINE_DISPOSED: failed('an engine was used after it was disposed (a bug)'),
   E_ONNX_CUDA_UNAVAILABLE: failed("onnxruntime's CUDA provider is not available here"),
@@ -104,7 +104,7 @@ export const ERROR_CODES = {
   E_INPUT_SPACE: failed('a node was given an image in the wrong colour space'),
   E_BLEND_INPUT: failed('blend-detail was given images that do not fit together'),
   E_CHANNEL_RANGE: failed('an objective `channel` is outside its layer'),
-  E_PARAM_RANGE: failed("a node's parameters do not fit together at run time"),
+  E_PARAM_RANGE: failed("a node's parameters do not fit together (an empty `clip` range)"),
   E_NODE_OUTPUT: failed('a node returned the wrong kind of value (a bug in the node)'),
   E_NODE_FAILED: failed('a node failed with an unexpected error'),
   // The runtime and the command line
