@@ -18,12 +18,12 @@ describe('LiveState', () => {
     const s = new LiveState('p.yaml');
     const events: RunEvent[] = [
       { event: 'run:start', pipeline: 'p.yaml', nodes: ['image', 'dreamed'] },
-      { event: 'node:cached', node: 'image', reason: 'unchanged' },
-      { event: 'node:start', node: 'dreamed@0', reason: 'params changed: steps 3 → 5', ...o(0) },
+      { event: 'node:cached', node: 'image', reason: 'unchanged', kinds: ['unchanged'] },
+      { event: 'node:start', node: 'dreamed@0', reason: 'params changed: steps 3 → 5', kinds: ['params'], ...o(0) },
       { event: 'progress', node: 'dreamed@0', ...o(0), step: 1, steps: 2, loss: 1.5 },
       { event: 'progress', node: 'dreamed@0', ...o(0), step: 2, steps: 2, loss: 2.5 },
       { event: 'node:done', node: 'dreamed@0', ms: 100, ...o(0) },
-      { event: 'node:start', node: 'dreamed@1', reason: 'input changed', ...o(1) },
+      { event: 'node:start', node: 'dreamed@1', reason: 'input changed', kinds: ['input'], ...o(1) },
       { event: 'progress', node: 'dreamed@1', ...o(1), step: 1, steps: 2, loss: 3 },
       { event: 'node:done', node: 'dreamed@1', ms: 250, ...o(1) },
     ];
@@ -56,12 +56,12 @@ describe('LiveState', () => {
   test('a cancelled run marks what was running; a failed node is marked failed; a new run starts clean', () => {
     const s = new LiveState('p.yaml');
     s.event({ event: 'run:start', pipeline: 'p.yaml', nodes: [] });
-    s.event({ event: 'node:start', node: 'a' });
+    s.event({ event: 'node:start', node: 'a', reason: 'not cached', kinds: ['not-cached'] });
     s.event({ event: 'watch:cancelled', files: ['p.yaml'] });
     assert.equal(s.snapshot.instances[0].status, 'cancelled');
     s.event({ event: 'run:start', pipeline: 'p.yaml', nodes: [] });
     assert.equal(s.snapshot.instances.length, 0);
-    s.event({ event: 'node:start', node: 'b' });
+    s.event({ event: 'node:start', node: 'b', reason: 'not cached', kinds: ['not-cached'] });
     s.event({ event: 'error', code: 'E_NODE_FAILED', message: 'boom', node: 'b' });
     s.event({ event: 'watch:failed', code: 'E_NODE_FAILED' });
     assert.deepEqual([s.snapshot.instances[0].status, s.snapshot.status], ['failed', 'failed']);

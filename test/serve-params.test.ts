@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, test } from 'vitest';
-import { DreamflowError } from '../src/errors/dreamflow-error.ts';
+import { type DreamflowError } from '../src/errors/dreamflow-error.ts';
 import { Runner } from '../src/runtime/runner.ts';
 import { checkParamValue, paramControls, paramSchemas } from '../src/serve/param-controls.ts';
 import { withParam, writeParam } from '../src/serve/param-write.ts';

@@ -1,4 +1,4 @@
-import { DreamflowError } from '../errors/dreamflow-error.ts';
+import { UsageError } from '../errors/runtime-errors.ts';
 
 /** `--set key=value` (repeatable) → { key: "value" }; values stay strings (the runtime parses them as YAML scalars). */
 export function parseSetOptions(pairs: string[]): Record<string, string> {
@@ -6,7 +6,7 @@ export function parseSetOptions(pairs: string[]): Record<string, string> {
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0) {
-      throw new DreamflowError('E_USAGE', `--set expects KEY=VALUE, got "${pair}"`, { expected: 'KEY=VALUE, e.g. --set steps=30' });
+      throw new UsageError(`--set expects KEY=VALUE, got "${pair}"`, { expected: 'KEY=VALUE, e.g. --set steps=30' });
     }
     out[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
   }

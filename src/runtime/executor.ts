@@ -13,7 +13,7 @@ import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { CancelledError, NodeError } from '../errors/runtime-errors.ts';
 import type { Network } from '../networks/ir.ts';
 import type { ValueCache } from './cache.ts';
-import { cacheKey, explainRun, type InputKey, type KeyParts } from './cache-key.ts';
+import { cacheKey, explainRun, reasonFields, type InputKey, type KeyParts } from './cache-key.ts';
 import type { FileHasher } from './hash.ts';
 import { WRITE_OUTSIDE_HINTS, writesOutside } from './output-paths.ts';
 import { substituteOctave } from './params.ts';
@@ -315,12 +315,12 @@ class Execution {
 
     if (value) {
       this.values.set(inst.id, value); // owned from here on: disposed on release or when the run ends
-      this.opts.emit({ event: 'node:cached', node: inst.id, reason: 'unchanged', ...octaveFields });
+      this.opts.emit({ event: 'node:cached', node: inst.id, ...reasonFields([{ kind: 'unchanged' }], workDir), ...octaveFields });
       this.result.cached.push(inst.id);
     } else {
       if (this.opts.outputRoot !== undefined) await this.checkWrites(inst, params, writes, this.opts.outputRoot);
-      const reason = explainRun(prev?.parts, parts, { missingWrites, cacheOff: !cache || cache.budget <= 0, workDir });
-      this.opts.emit({ event: 'node:start', node: inst.id, reason, ...octaveFields });
+      const reasons = explainRun(prev?.parts, parts, { missingWrites, cacheOff: !cache || cache.budget <= 0 });
+      this.opts.emit({ event: 'node:start', node: inst.id, ...reasonFields(reasons, workDir), ...octaveFields });
       const t0 = performance.now();
       value = await this.runNode(inst, params, inputs, previousInputs);
       this.values.set(inst.id, value);

@@ -1,6 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Network } from '../networks/ir.ts';
 import type { EngineChoice, GradientEngine } from '../engines/engine.ts';
+import type { ErrorCode } from '../errors/codes.ts';
+import type { RunReasonKind } from './cache-key.ts';
 
 /**
  * Values passed between nodes. Images are always [1, h, w, 3] float32.
@@ -34,9 +36,10 @@ export type Value = ImageValue | PyramidValue | FileValue;
 /** Events, as the json reporter prints them (one object per line). A stable interface: add fields, never rename. */
 export type RunEvent =
   | { event: 'run:start'; pipeline: string; nodes: string[] }
-  | { event: 'node:start'; node: string; reason?: string; octave?: number; octaves?: number }
+  /** `reason` in words (stable), `kinds` as data: what changed (RunReasonKind, src/runtime/cache-key.ts). */
+  | { event: 'node:start'; node: string; reason: string; kinds: RunReasonKind[]; octave?: number; octaves?: number }
   | { event: 'node:done'; node: string; ms: number; octave?: number; octaves?: number }
-  | { event: 'node:cached'; node: string; reason?: string; octave?: number; octaves?: number }
+  | { event: 'node:cached'; node: string; reason: string; kinds: RunReasonKind[]; octave?: number; octaves?: number }
   | { event: 'progress'; node: string; octave?: number; octaves?: number; step: number; steps: number; loss: number }
   | { event: 'output'; node: string; path: string }
   | { event: 'run:done'; ms: number; ran: number; cached: number }
@@ -53,7 +56,7 @@ export type RunEvent =
   /** Watch mode: the pipeline is invalid (its `error` events came first); the last good output is left as it is. */
   | { event: 'watch:invalid'; errors: number }
   /** Watch mode: the run failed (its `error` events came first); waiting for the next change. */
-  | { event: 'watch:failed'; code: string }
+  | { event: 'watch:failed'; code: ErrorCode }
   /** Watch mode: waiting for changes. */
   | { event: 'watch:idle' }
   /** `watch --serve`: the live page is at `url` (it carries the page's access token). */
@@ -62,7 +65,7 @@ export type RunEvent =
   | { event: 'notice'; code: string; message: string }
   | {
       event: 'error';
-      code: string;
+      code: ErrorCode;
       message: string;
       node?: string;
       file?: string;

@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { EngineChoice } from '../engines/engine.ts';
 import { DreamflowErrorList } from '../errors/dreamflow-error.ts';
+import { errorCodeOf } from '../errors/codes.ts';
 import { errorEvents } from './error-events.ts';
 import { fileStamp } from './hash.ts';
 import type { ParamOverrides } from './params.ts';
@@ -195,7 +196,7 @@ export class PipelineWatcher {
     } catch (err) {
       if (controller.signal.aborted) return;
       this.opts.onError?.(err);
-      this.emit({ event: 'watch:failed', code: (err as { code?: string }).code ?? 'E_INTERNAL' });
+      this.emit({ event: 'watch:failed', code: errorCodeOf(err) });
     }
   }
 

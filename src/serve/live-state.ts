@@ -11,7 +11,7 @@
  * octave waits.
  */
 import sharp from 'sharp';
-import { displayPath } from '../errors/format.ts';
+import { displayPath } from '../utils/display-path.ts';
 import { encodeImage } from '../image/encode.ts';
 import { toMermaid, mermaidId } from '../runtime/mermaid.ts';
 import type { ValidatedPipeline } from '../runtime/pipeline.ts';

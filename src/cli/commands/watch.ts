@@ -6,6 +6,7 @@
 import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DreamflowError } from '../../errors/dreamflow-error.ts';
+import { UsageError } from '../../errors/runtime-errors.ts';
 import type { EngineChoice } from '../../engines/engine.ts';
 import { DEFAULT_CACHE_BYTES } from '../../runtime/cache.ts';
 import { PipelineWatcher } from '../../runtime/watch.ts';
@@ -53,7 +54,7 @@ export function registerWatchCommand(program: Command, result: CommandResult): v
 
 function port(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new DreamflowError('E_USAGE', `--serve expects a port number 0..65535, got "${text}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--serve expects a port number 0..65535, got "${text}"`);
   return n;
 }
 
@@ -73,7 +74,7 @@ async function startLive(pipeline: string, servePort: number, reporter: Reporter
 
 function number(flag: string, text: string, min: number): number {
   const n = Number(text);
-  if (!Number.isFinite(n) || n < min) throw new DreamflowError('E_USAGE', `--${flag} expects a number ≥ ${min}, got "${text}"`);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${flag} expects a number ≥ ${min}, got "${text}"`);
   return n;
 }
 
