@@ -117,6 +117,7 @@ export const ERROR_CODES = {
   E_PARAM_LOCKED: invalid('the page edits a parameter set on the command line, which the recipe cannot change'),
   E_PARAM_VALUE: invalid("the page sent a parameter value outside the parameter's schema"),
   E_PARAM_WRITE: invalid('the recipe has no `params:` map the page can write into'),
+  E_NOT_READY: failed('the page wrote a parameter before the recipe was first loaded'),
   E_YAML: invalid('the recipe does not parse at the moment the page writes a parameter'),
 } as const satisfies Record<string, ErrorCodeInfo>;
 
