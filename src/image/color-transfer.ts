@@ -22,7 +22,7 @@ export const YCBCR_TO_RGB = [
 function mix(x: tf.Tensor4D, m: readonly (readonly number[])[], offset: readonly number[]): tf.Tensor4D {
   // A 1×1 conv whose filter is mᵀ: out[c] = Σ_k m[c][k] · x[k].
   const filter = tf.tensor4d(m[0]!.flatMap((_, k) => m.map((row) => row[k]!)), [1, 1, 3, 3]);
-  return tf.add(tf.conv2d(x, filter, 1, 'valid'), tf.tensor1d(offset));
+  return tf.add(tf.conv2d(x, filter, 1, 'valid'), tf.tensor1d([...offset]));
 }
 
 export function rgbToYcbcr(rgb: tf.Tensor4D): tf.Tensor4D {
