@@ -54,7 +54,7 @@ function reference(net: Network, x: tf.Tensor4D, guide: GuideFeatures, weight: n
   const { loss, seed } = guidedByLoops(act!.dataSync() as Float32Array, act!.shape[3]!, guide, weight);
   const seedT = tf.tensor(seed, act!.shape);
   const weights = uploadWeights(net);
-  const grad = tf.grad((v: tf.Tensor4D) => tf.sum(tf.mul(forwardReference(net, weights, v, [LAYER])[0]!, seedT)))(x) as tf.Tensor4D;
+  const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(forwardReference(net, weights, v as tf.Tensor4D, [LAYER])[0]!, seedT)))(x) as tf.Tensor4D;
   tf.dispose([act!, seedT, ...weights.values()]);
   return { loss, grad };
 }
