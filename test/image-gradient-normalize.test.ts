@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { normalizeGradient } from '../src/image/gradient-normalize.ts';
 import { laplacianMerge, laplacianSplit } from '../src/image/laplacian.ts';
+import { maskInPlace, normalizeInPlace } from '../src/objectives/gradient-shaping.ts';
 import { pattern } from './helpers/nodes-context.ts';
 
 await tf.setBackend('cpu');
@@ -110,4 +111,22 @@ test('std divides by the standard deviation, mean_abs by the mean absolute value
   close(await s.data(), Array.from(data, (v) => v / std), 1e-5, 'std');
   close(await m.data(), Array.from(data, (v) => v / meanAbs), 1e-5, 'mean_abs');
   tf.dispose([g, s, m]);
+});
+
+test('normalizeInPlace on plain arrays agrees with the tensor normalisations; maskInPlace zeroes masked pixels', async () => {
+  const [h, w, c] = [11, 13, 3];
+  const data = pattern(h * w * c, -1, 2, 21);
+  for (const how of ['mean_abs', 'std', 'laplacian'] as const) {
+    const g = Float32Array.from(data);
+    normalizeInPlace(g, [h, w, c], how);
+    const t = tf.tensor4d(data, [1, h, w, c]);
+    const want = normalizeGradient(t, how);
+    close(g, await want.data(), 1e-4, how);
+    tf.dispose([t, want]);
+  }
+  const g = Float32Array.from(data);
+  const mask = Float32Array.from({ length: h * w }, (_, p) => (p % 3) / 2);
+  maskInPlace(g, mask, c);
+  close(g, Array.from(data, (v, i) => v * mask[Math.floor(i / c)]!), 1e-6, 'mask');
+  assert.ok(g.filter((_, i) => mask[Math.floor(i / c)] === 0).every((v) => v === 0), 'masked-out pixels get exactly 0');
 });

@@ -381,6 +381,7 @@ class Execution {
       ...(previousInputs ? { previousInputs } : {}),
       network: () => this.opts.network(),
       engine: (choice) => this.opts.engine(choice),
+      notice: (n) => emit({ event: 'notice', ...n }),
       progress: (pr) => {
         const octave = pr.octave ?? inst.octave;
         const octaves = pr.octaves ?? inst.octaves;
