@@ -17,7 +17,7 @@ export interface TransformsParam {
 }
 
 export type AscendOptionParams = {
-  normalize: Normalization;
+  normalize?: Normalization;
   transforms?: TransformsParam;
   guide?: string;
   mask?: string;
@@ -99,7 +99,7 @@ export function stepShaper(
     },
     shape(grad, meanAbs) {
       if (current) grad.set(warpAdjoint(grad, h, w, c, current));
-      normalizeInPlace(grad, shape, params.normalize, current ? undefined : meanAbs);
+      normalizeInPlace(grad, shape, params.normalize ?? 'mean_abs', current ? undefined : meanAbs);
       if (mask) maskInPlace(grad, mask, c);
     },
     transform: () => current,
