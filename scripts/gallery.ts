@@ -1,6 +1,6 @@
 // Renders every shipped recipe on the example photos at a small size into docs/gallery/ and rewrites the
-// README's gallery table (npm run gallery). Options: --width N (default 256), --steps N (default 6: a preview,
-// not the recipe's full dream), --only NAME (one recipe; the table still lists all).
+// README's gallery table (npm run gallery). Options: --width N (default 256), --steps N (default: each recipe's
+// own), --only NAME (one recipe; the table still lists all; --only none rewrites the table alone).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { Runner } from '../src/index.ts';
 import { GALLERY_BEGIN, GALLERY_END, GALLERY_PHOTOS, galleryImage, galleryMarkdown, galleryRecipes } from '../src/docs/gallery-table.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({ options: { width: { type: 'string', default: '256' }, steps: { type: 'string', default: '6' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { width: { type: 'string', default: '256' }, steps: { type: 'string' }, only: { type: 'string' } } });
 const width = Number(values.width);
 const recipes = galleryRecipes(join(root, 'pipelines'));
 const tmp = mkdtempSync(join(tmpdir(), 'dreamflow-gallery-'));
@@ -24,7 +24,7 @@ try {
     for (const photo of GALLERY_PHOTOS) {
       const out = join(tmp, `${r.name}-${photo}.png`);
       const set: Record<string, string> = { input: join(tmp, `${photo}.png`), output: out };
-      if (r.params.includes('steps')) set.steps = values.steps!;
+      if (values.steps !== undefined && r.params.includes('steps')) set.steps = values.steps;
       const t0 = performance.now();
       await runner.run(join(root, 'pipelines', r.file), { set, workDir: root });
       await sharp(out).jpeg({ quality: 70, mozjpeg: true }).toFile(join(root, 'docs/gallery', galleryImage(r.name, photo)));
