@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
-import { validatePipeline, type DreamflowErrorList } from '../src/index.ts';
+import { loadPipeline, type DreamflowErrorList } from '../src/index.ts';
 import { resolveObjective } from '../src/nodes/ascend-objective.ts';
 import { guideNode } from '../src/nodes/guide.ts';
 import { maskNode } from '../src/nodes/mask.ts';
@@ -131,7 +131,7 @@ test('a misspelt choice gets the closest allowed one (E_ENUM with a did-you-mean
 nodes:
   image: { type: load, path: examples/flowers.jpg, alpha: kep }
 `;
-  await assert.rejects(validatePipeline({ text, file: 'bad.yaml' }), (e: DreamflowErrorList) =>
+  await assert.rejects(loadPipeline({ text, file: 'bad.yaml' }), (e: DreamflowErrorList) =>
     e.errors.some((x) => x.code === 'E_ENUM' && x.message.endsWith('did you mean "keep"?') && x.location?.line === 3),
   );
 });
