@@ -5,8 +5,9 @@
  * The parts are kept per instance between runs so a re-run can say why ("params changed: steps 20 → 30").
  */
 import { relative } from 'node:path';
-import { canonicalJson, sha256 } from './hash.ts';
+import { canonicalJson, sha256, type FileHasher } from './hash.ts';
 import { isPlainObject, show } from './params.ts';
+import type { NodeDefinition } from './types.ts';
 
 export interface InputKey {
   /** Producer instance ("dreamed@1", "pyramid#2" for a pyramid level). */
@@ -21,6 +22,8 @@ export interface KeyParts {
   inputs: Record<string, InputKey | null>;
   /** Inputs at the previous octave (ctx.previousInputs). */
   previous?: Record<string, InputKey | null>;
+  /** Inputs at the previous frame (ctx.previousFrameInputs). */
+  previousFrame?: Record<string, InputKey | null>;
   octave?: number;
   octaves?: number;
   /** Network identity (with engine choice and backend) for nodes that use the network. */
@@ -31,8 +34,49 @@ export interface KeyParts {
   writes: string[];
 }
 
+/**
+ * The key hashes the inputs' keys, not the producers' names: renaming a node (or the same content arriving at
+ * another frame) keeps its readers' keys. Names stay in the parts for explanations.
+ */
 export function cacheKey(parts: KeyParts): string {
-  return sha256(canonicalJson(parts));
+  const keysOnly = (r: Record<string, InputKey | null> | undefined) =>
+    r && Object.fromEntries(Object.entries(r).map(([name, k]) => [name, k?.key ?? null]));
+  return sha256(canonicalJson({ ...parts, inputs: keysOnly(parts.inputs), previous: keysOnly(parts.previous), previousFrame: keysOnly(parts.previousFrame) }));
+}
+
+/** What assembleKeyParts needs to know about an instance. */
+export interface KeySources {
+  def: NodeDefinition;
+  /** The instance's params, `${octave}`/`${frame}` filled in. */
+  params: Record<string, unknown>;
+  inputs: Record<string, InputKey | null>;
+  previous?: Record<string, InputKey | null>;
+  previousFrame?: Record<string, InputKey | null>;
+  octave?: number;
+  octaves?: number;
+  reads: string[];
+  writes: string[];
+  hasher: FileHasher;
+  networkIdentity(): Promise<string>;
+}
+
+/** Everything the instance's output depends on: its own params, its inputs' keys, files read, network. */
+export async function assembleKeyParts(s: KeySources): Promise<KeyParts> {
+  const ownParams = Object.fromEntries(Object.entries(s.params).filter(([k]) => !s.def.inputs.includes(k)));
+  const files: Record<string, string> = {};
+  for (const f of s.reads) files[f] = await s.hasher.hash(f);
+  return {
+    type: s.def.type,
+    version: s.def.version,
+    params: ownParams,
+    inputs: s.inputs,
+    ...(s.previous ? { previous: s.previous } : {}),
+    ...(s.previousFrame ? { previousFrame: s.previousFrame } : {}),
+    ...(s.octave !== undefined ? { octave: s.octave, octaves: s.octaves } : {}),
+    ...(s.def.usesNetwork ? { network: await s.networkIdentity() } : {}),
+    files,
+    writes: s.writes,
+  };
 }
 
 /** Why an instance runs instead of coming from the cache, e.g. "params changed: steps 20 → 30". */
@@ -48,6 +92,8 @@ export function explainRun(prev: KeyParts | undefined, cur: KeyParts, why: { mis
   if (inputs.length) reasons.push(`input changed: ${inputs.join(', ')}`);
   const previous = diffInputs(prev.previous ?? {}, cur.previous ?? {});
   if (previous.length && !inputs.length) reasons.push(`previous octave changed: ${previous.join(', ')}`);
+  const previousFrame = diffInputs(prev.previousFrame ?? {}, cur.previousFrame ?? {});
+  if (previousFrame.length && !inputs.length) reasons.push(`previous frame changed: ${previousFrame.join(', ')}`);
   const files = Object.keys({ ...prev.files, ...cur.files }).filter((f) => prev.files[f] !== cur.files[f]);
   if (files.length) reasons.push(`input file changed: ${files.map((f) => rel(f, why.workDir)).join(', ')}`);
   if (prev.network !== cur.network) reasons.push('network changed');
