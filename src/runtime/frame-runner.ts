@@ -78,7 +78,7 @@ export async function runFrames(p: ValidatedPipeline, opts: ExecuteOptions, loop
       last = r.kept;
     }
     const gatheredValues = new Map<string, Produced>(
-      [...gathered].map(([id, g]) => [id, { instance: `${id}@frames`, value: { kind: 'files', paths: g.paths }, key: sha256(g.keys.join('\n')) }]),
+      [...gathered].map(([id, g]) => [id, { instance: `${id}@frames`, value: { kind: 'files', paths: g.paths, fps: frames.fps, ...(frames.audio ? { audio: frames.audio } : {}) }, key: sha256(g.keys.join('\n')) }]),
     );
     const externalAfter = new Map([...external, ...[...last].filter(([id]) => lastNeeded.has(id))]);
     if (after.size) add(await runPass(p, opts, { nodes: after, external: externalAfter, gathered: gatheredValues }));

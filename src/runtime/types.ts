@@ -33,6 +33,10 @@ export interface FileValue {
 export interface FileListValue {
   kind: 'files';
   paths: string[];
+  /** The frame loop's frame rate. */
+  fps?: number;
+  /** The source video, when it has an audio track (and the whole of it is used). */
+  audio?: string;
 }
 
 export type Value = ImageValue | PyramidValue | FileValue | FileListValue;
