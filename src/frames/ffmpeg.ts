@@ -23,10 +23,15 @@ export function ffmpegPath(fallbackDir: string): string {
   } catch (e) {
     throw missing(`the @ffmpeg-installer/ffmpeg package has no binary for ${process.platform}-${process.arch} (${String(e)})`);
   }
-  if (isExecutable(shipped)) return (located = shipped);
+  return (located = makeExecutable(shipped, fallbackDir));
+}
+
+/** `shipped` itself once executable (setting its execute bit when it lacks it), else an executable copy in `fallbackDir/bin`. */
+export function makeExecutable(shipped: string, fallbackDir: string): string {
+  if (isExecutable(shipped)) return shipped;
   try {
     chmodSync(shipped, statSync(shipped).mode | 0o111);
-    if (isExecutable(shipped)) return (located = shipped);
+    if (isExecutable(shipped)) return shipped;
   } catch {
     // a read-only node_modules: copy it below
   }
@@ -39,7 +44,7 @@ export function ffmpegPath(fallbackDir: string): string {
       chmodSync(tmp, 0o755);
       renameSync(tmp, copy);
     }
-    return (located = copy);
+    return copy;
   } catch (e) {
     throw missing(`${shipped} is not executable and could not be made so (${(e as Error).message})`, shipped);
   }
