@@ -5,6 +5,7 @@
 import { NodeError } from '../errors/runtime-errors.ts';
 import { WRITE_OUTSIDE_HINTS, writesOutside } from './output-paths.ts';
 import type { PipelineNode, ValidatedPipeline } from './pipeline.ts';
+import type { ValueMeta } from './value-codec.ts';
 import type { Value } from './types.ts';
 import { checkValue } from './values.ts';
 
@@ -15,13 +16,13 @@ export function checkNodeOutput(instance: string, node: PipelineNode, out: unkno
 }
 
 /** The number of octaves a loop-opening node's value makes (its pyramid's levels); throws when it is no pyramid. */
-export function octaveCount(instance: string, node: PipelineNode, value: Value): number {
-  if (value.kind !== 'pyramid' || value.levels.length === 0) {
+export function octaveCount(instance: string, node: PipelineNode, value: ValueMeta): number {
+  if (value.kind !== 'pyramid' || value.levels === 0) {
     throw new NodeError('E_NODE_OUTPUT', `node "${instance}" (${node.def.type}) opens an octave loop but did not return a pyramid`, instance, {
       location: node.location,
     });
   }
-  return value.levels.length;
+  return value.levels;
 }
 
 /** Throws E_WRITE_OUTSIDE when a file the instance writes would leave `root`. */

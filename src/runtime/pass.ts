@@ -18,6 +18,7 @@ import { substituteRuntime } from './params.ts';
 import type { PipelineNode, ValidatedPipeline } from './pipeline.ts';
 import type { NodeContext, Value } from './types.ts';
 import type { ExecuteOptions, ExecuteResult, PassResult, PassScope, Produced } from './executor.ts';
+import { metaOf, type ValueMeta } from './value-codec.ts';
 import { detachFromInputs, valuesEqual } from './values.ts';
 
 /** A reader's view of a producer: an instance, or one level of a pyramid instance. null: no value (octave 0, frame 0). */
@@ -53,6 +54,8 @@ class Execution {
   private readonly order: string[];
   private readonly afterLoops = new Set<string>();
   private readonly result: ExecuteResult = { outputs: [], ran: [], cached: [] };
+  /** Cached results not loaded yet, by instance: loaded when a node that runs reads them (resume reads no data). */
+  private readonly lazy = new Map<string, string>();
 
   constructor(
     private readonly p: ValidatedPipeline,
@@ -103,7 +106,8 @@ class Execution {
     const kept = new Map<string, Produced>();
     for (const nodeId of this.scope.keep ?? []) {
       const ref = this.refFor(nodeId, undefined, undefined);
-      if (!ref || ref === 'pending') continue;
+      if (!ref || ref === 'pending' || !this.instances.has(ref.instance)) continue;
+      this.materialize(ref.instance);
       const value = this.lifetimes.take(ref.instance);
       if (value) kept.set(nodeId, { instance: ref.instance, value, key: this.outputKeys.get(ref.instance)! });
     }
@@ -240,12 +244,23 @@ class Execution {
 
   private valueOf(ref: Ref): Value | undefined {
     if (!ref || ref === 'pending') return undefined;
+    this.materialize(ref.instance);
     const v = this.lifetimes.values.get(ref.instance) ?? this.borrowed.get(ref.instance);
     if (ref.level === undefined) return v;
     if (v?.kind !== 'pyramid') throw new Error(`internal: ${ref.instance} should hold a pyramid`);
     const level = v.levels[ref.level];
     if (!level) throw new Error(`internal: ${ref.instance} has no level ${ref.level}`);
     return level;
+  }
+
+  /** Loads a cached result the pass has not needed until now. */
+  private materialize(id: string): void {
+    const key = this.lazy.get(id);
+    if (key === undefined) return;
+    const v = this.opts.cache?.get(key);
+    if (!v) throw new NodeError('E_CACHE_LOST', `the cached result of "${id}" vanished while the run used it`, id, { hints: ['run again'] });
+    this.lazy.delete(id);
+    this.lifetimes.values.set(id, v);
   }
 
   private inputKey(ref: Ref): InputKey | null {
@@ -295,16 +310,24 @@ class Execution {
     });
     const key = cacheKey(parts);
     const cached = this.fromCache(key, writes);
-    const value = cached ?? (await this.compute(inst, params, parts, key, writes));
+    let meta: ValueMeta;
     if (cached) {
+      this.lazy.set(inst.id, key);
+      meta = cached;
       this.opts.emit({ event: 'node:cached', node: inst.id, reason: 'unchanged', ...this.where(inst) });
       this.result.cached.push(inst.id);
     } else {
+      const value = await this.compute(inst, params, parts, key, writes);
+      this.lifetimes.values.set(inst.id, value); // owned from here on: disposed on release or when the pass ends
       this.noteEqualOutput(inst.id, key, value);
+      meta = metaOf(value);
     }
-    this.finish(inst, value, parts, key);
-    if (this.opts.onValue) await this.opts.onValue({ id: inst.id, nodeId: inst.node.id, ...this.where(inst), ran: !cached }, value);
-    if (this.p.graph.loops.some((l) => l.split === inst.node.id)) this.expand(inst.node.id, octaveCount(inst.id, inst.node, value));
+    this.finish(inst, meta, parts, key);
+    if (this.opts.onValue) {
+      this.materialize(inst.id);
+      await this.opts.onValue({ id: inst.id, nodeId: inst.node.id, ...this.where(inst), ran: !cached }, this.lifetimes.values.get(inst.id)!);
+    }
+    if (this.p.graph.loops.some((l) => l.split === inst.node.id)) this.expand(inst.node.id, octaveCount(inst.id, inst.node, meta));
     for (const refs of [inst.inputs, inst.previous, inst.previousFrame]) {
       for (const ref of refs?.values() ?? []) if (ref && ref !== 'pending') this.lifetimes.readDone(ref.instance, inst.id);
     }
@@ -324,15 +347,15 @@ class Execution {
     }
   }
 
-  /** The cached value (a clone this pass owns), unless a file it stands for is gone. */
-  private fromCache(key: string, writes: string[]): Value | undefined {
+  /** What the cache holds under `key` (loaded later, when needed), unless a file it stands for is gone. */
+  private fromCache(key: string, writes: string[]): ValueMeta | undefined {
     const cache = this.opts.cache;
     if (!cache?.has(key)) return undefined;
     if (writes.some((f) => !existsSync(f))) {
       cache.delete(key);
       return undefined;
     }
-    return cache.get(key);
+    return cache.describe(key);
   }
 
   private async compute(inst: Instance, params: Record<string, unknown>, parts: KeyParts, key: string, writes: string[]): Promise<Value> {
@@ -358,8 +381,7 @@ class Execution {
     if (old && valuesEqual(old, value)) this.opts.aliases.set(key, this.opts.aliases.get(prev.key) ?? prev.key);
   }
 
-  private finish(inst: Instance, value: Value, parts: KeyParts, key: string): void {
-    this.lifetimes.values.set(inst.id, value); // owned from here on: disposed on release or when the pass ends
+  private finish(inst: Instance, value: ValueMeta, parts: KeyParts, key: string): void {
     // Readers key on the output's identity: an equal earlier output's key when there is one.
     this.outputKeys.set(inst.id, this.opts.aliases.get(key) ?? key);
     this.opts.history.set(inst.id, { parts, key });

@@ -12,12 +12,13 @@ import { PipelineWatcher } from '../../runtime/watch.ts';
 import { addComputeOptions } from '../execute-run.ts';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.ts';
 import { reporterOption, type CommandResult } from '../main.ts';
+import { addDiskCacheOptions, diskCacheOptions, type DiskCacheFlags } from '../disk-cache-options.ts';
 import { addOutputOptions, outputRoot, type OutputFlags } from '../output-root.ts';
 import { loadParamsFile } from '../params-file.ts';
 import { collect, parseSetOptions } from '../parse-set.ts';
 import { createReporter, type ReporterName } from '../reporters/index.ts';
 
-interface WatchFlags extends OutputFlags {
+interface WatchFlags extends OutputFlags, DiskCacheFlags {
   set: string[];
   params?: string;
   reporter: ReporterName;
@@ -40,6 +41,7 @@ export function registerWatchCommand(program: Command, result: CommandResult): v
     .option('--debounce <ms>', 'quiet time after the last change before re-running', '150')
     .addOption(reporterOption());
   addComputeOptions(cmd, { device: false });
+  addDiskCacheOptions(cmd);
   addOutputOptions(cmd).action(async (pipeline: string, flags: WatchFlags) => {
     result.code = await watchCommand(pipeline, flags);
   });
@@ -56,10 +58,12 @@ async function watchCommand(pipeline: string, flags: WatchFlags): Promise<number
   let set: Record<string, string>;
   let cacheBytes: number;
   let debounceMs: number;
+  let disk: ReturnType<typeof diskCacheOptions>;
   try {
     set = parseSetOptions(flags.set);
     cacheBytes = Math.round(number('cache-mb', flags.cacheMb, 0) * 2 ** 20);
     debounceMs = number('debounce', flags.debounce, 0);
+    disk = diskCacheOptions(flags);
   } catch (err) {
     reporter.fail(err);
     reporter.close();
@@ -82,7 +86,7 @@ async function watchCommand(pipeline: string, flags: WatchFlags): Promise<number
     backend: flags.backend,
     engine: flags.engine,
     debounceMs,
-    runnerOptions: { cacheBytes },
+    runnerOptions: { cacheBytes, ...disk },
     onEvent: (e) => reporter.event(e),
     // The json stream already has the errors as events; people get them with file:line:col and a snippet.
     onError: flags.reporter === 'pretty' ? (err) => reporter.fail(err) : undefined,
