@@ -104,3 +104,21 @@ nodes:
 `);
   assert.deepEqual(noSource.map((e) => e.code).sort(), ['E_EACH_FRAME_OUTSIDE_LOOP', 'E_FRAME_OUTSIDE_LOOP']);
 });
+
+test('an encode to an unknown video format fails before frame 0, not after the last frame', async () => {
+  const runner = new Runner({ nodes });
+  const events: RunEvent[] = [];
+  try {
+    await assert.rejects(
+      runner.run({ text: PIPE(0.5, '  video: { type: encode, input: frame, path: out/clip.avi }\n'), file: join(workDir, 'p.yaml') }, {
+        workDir,
+        backend: 'cpu',
+        onEvent: (e) => events.push(e),
+      }),
+      (e: { code: string; message: string }) => e.code === 'E_OUTPUT_FORMAT' && /\.avi/.test(e.message),
+    );
+    assert.equal(events.filter((e) => e.event === 'node:start').length, 0);
+  } finally {
+    runner.dispose();
+  }
+});

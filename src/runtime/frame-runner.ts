@@ -17,6 +17,7 @@ import { disposeValue } from './values.ts';
 
 export async function runFrames(p: ValidatedPipeline, opts: ExecuteOptions, loop: FrameLoop): Promise<ExecuteResult> {
   const { graph } = p;
+  checkWritesEarly(p);
   const frames = await listFrames(p, opts, loop);
   opts.emit({ event: 'frames', node: loop.source, frames: frames.files.length, fps: frames.fps, source: frames.source });
 
@@ -86,6 +87,19 @@ export async function runFrames(p: ValidatedPipeline, opts: ExecuteOptions, loop
   } finally {
     for (const x of carried.values()) disposeValue(x.value);
     for (const x of owned) disposeValue(x.value);
+  }
+}
+
+/** A frame run is long: what a node would refuse to write (an unknown video extension) fails before frame 0. */
+function checkWritesEarly(p: ValidatedPipeline): void {
+  for (const id of p.graph.order) {
+    const node = p.graph.nodes.get(id)!;
+    try {
+      node.def.writes?.(substituteRuntime(node.params, { octave: 0, frame: 0 }), p.workDir);
+    } catch (e) {
+      if (!(e instanceof DreamflowError)) throw e;
+      throw new NodeError(e.code, `node "${id}" (${node.type}): ${e.message}`, id, { location: node.location, expected: e.expected, hints: e.hints, cause: e });
+    }
   }
 }
 
