@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { backwardFlow, DEFAULT_FLOW, warpByFlow } from '../image/optical-flow.ts';
 import type { ImageValue, NodeDefinition } from '../runtime/types.ts';
-import { previousFrameImage } from './frame-inputs.ts';
-import { derivedImage, imageInput } from './image-input.ts';
+import { currentAndPrevious, firstFrame, previousFrameImage } from './frame-inputs.ts';
+import { derivedImage } from './image-input.ts';
 
 export type FlowCarryParams = { input: string; previous: string; weight: number; winsize: number; levels: number };
 
@@ -33,9 +33,8 @@ export const flowCarryNode: NodeDefinition<FlowCarryParams> = {
   inputs: ['input', 'previous'],
   frameBackEdges: ['previous'],
   async run(ctx, inputs, params): Promise<ImageValue> {
-    const input = imageInput('flow-carry', inputs, 'input', 'rgb');
-    const previous = previousFrameImage('flow-carry', ctx.id, inputs.previous, input, 'previous');
-    if (!previous) return derivedImage(input, input.tensor.clone(), input.space);
+    const { input, previous } = currentAndPrevious('flow-carry', ctx.id, inputs, 'rgb');
+    if (!previous) return firstFrame(input);
     const previousRaw = previousFrameImage('flow-carry', ctx.id, ctx.previousFrameInputs?.input, input, 'input');
     if (!previousRaw) {
       throw new DreamflowError('E_FRAME_INPUT', `flow-carry ${ctx.id}: got the previous frame's dream but not the previous raw frame`);

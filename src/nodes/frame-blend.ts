@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageValue, NodeDefinition } from '../runtime/types.ts';
-import { previousFrameImage } from './frame-inputs.ts';
-import { derivedImage, imageInput } from './image-input.ts';
+import { currentAndPrevious, firstFrame } from './frame-inputs.ts';
+import { derivedImage } from './image-input.ts';
 
 export type FrameBlendParams = { input: string; previous: string; alpha: number };
 
@@ -26,9 +26,8 @@ export const frameBlendNode: NodeDefinition<FrameBlendParams> = {
   inputs: ['input', 'previous'],
   frameBackEdges: ['previous'],
   async run(ctx, inputs, params): Promise<ImageValue> {
-    const input = imageInput('frame-blend', inputs, 'input');
-    const previous = previousFrameImage('frame-blend', ctx.id, inputs.previous, input, 'previous');
-    if (!previous) return derivedImage(input, input.tensor.clone(), input.space);
+    const { input, previous } = currentAndPrevious('frame-blend', ctx.id, inputs);
+    if (!previous) return firstFrame(input);
     const a = params.alpha;
     const out = tf.tidy(() => input.tensor.mul(1 - a).add(previous.tensor.mul(a)) as tf.Tensor4D);
     return derivedImage(input, out, input.space);

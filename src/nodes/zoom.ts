@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { zoomRotate } from '../image/optical-flow.ts';
 import type { ImageValue, NodeDefinition } from '../runtime/types.ts';
-import { previousFrameImage } from './frame-inputs.ts';
-import { derivedImage, imageInput } from './image-input.ts';
+import { currentAndPrevious, firstFrame } from './frame-inputs.ts';
+import { derivedImage } from './image-input.ts';
 
 export type ZoomParams = { input: string; previous: string; scale: number; rotate: number; translate: number[] };
 
@@ -37,9 +37,8 @@ export const zoomNode: NodeDefinition<ZoomParams> = {
   inputs: ['input', 'previous'],
   frameBackEdges: ['previous'],
   async run(ctx, inputs, params): Promise<ImageValue> {
-    const input = imageInput('zoom', inputs, 'input');
-    const previous = previousFrameImage('zoom', ctx.id, inputs.previous, input, 'previous');
-    if (!previous) return derivedImage(input, input.tensor.clone(), input.space);
+    const { input, previous } = currentAndPrevious('zoom', ctx.id, inputs);
+    if (!previous) return firstFrame(input);
     const [, h, w] = previous.tensor.shape;
     const src = (await previous.tensor.data()) as Float32Array;
     const out = await zoomRotate(src, w, h, params.scale, params.rotate, params.translate[0], params.translate[1]);

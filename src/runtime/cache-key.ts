@@ -44,21 +44,15 @@ export function cacheKey(parts: KeyParts): string {
   return sha256(canonicalJson({ ...parts, inputs: keysOnly(parts.inputs), previous: keysOnly(parts.previous), previousFrame: keysOnly(parts.previousFrame) }));
 }
 
-/** What assembleKeyParts needs to know about an instance. */
-export interface KeySources {
+/** What assembleKeyParts needs to know about an instance: the key parts it is given as they are, and the rest. */
+export type KeySources = Pick<KeyParts, 'inputs' | 'previous' | 'previousFrame' | 'octave' | 'octaves' | 'writes'> & {
   def: NodeDefinition;
   /** The instance's params, `${octave}`/`${frame}` filled in. */
   params: Record<string, unknown>;
-  inputs: Record<string, InputKey | null>;
-  previous?: Record<string, InputKey | null>;
-  previousFrame?: Record<string, InputKey | null>;
-  octave?: number;
-  octaves?: number;
   reads: string[];
-  writes: string[];
   hasher: FileHasher;
   networkIdentity(): Promise<string>;
-}
+};
 
 /** Everything the instance's output depends on: its own params, its inputs' keys, files read, network. */
 export async function assembleKeyParts(s: KeySources): Promise<KeyParts> {
