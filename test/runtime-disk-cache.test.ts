@@ -155,3 +155,32 @@ test('a run that dies at frame 3 resumes in a new Runner: frames 0–2 come from
     assert.ok(a.equals(b), name);
   }
 });
+
+test('watch and run share the disk cache: a watcher started after a run finds every frame cached', async () => {
+  const { PipelineWatcher } = await import('../src/runtime/watch.ts');
+  const { EventLog, summary } = await import('./helpers/event-log.ts');
+  const work = mkdtempSync(join(tmpdir(), 'df-share-'));
+  const cacheDir = join(work, '.dreamflow-cache');
+  crashAt = undefined;
+  writeFileSync(join(work, 'p.yaml'), PIPE.replace('in*.png', join(src, 'in*.png')));
+  assert.equal((await runIn(work, cacheDir)).error, undefined);
+  const log = new EventLog();
+  const watcher = new PipelineWatcher('p.yaml', {
+    workDir: work,
+    outputRoot: work,
+    debounceMs: 60,
+    backend: 'cpu',
+    runnerOptions: { nodes, diskCache: { dir: cacheDir } },
+    onEvent: log.push,
+  });
+  try {
+    const mark = log.mark();
+    watcher.start();
+    await log.waitFor((e) => e.event === 'watch:idle', mark);
+    const s = summary(log.since(mark));
+    assert.deepEqual(s.ran, []);
+    assert.ok(s.cached.includes('frame@f4') && s.cached.includes('dreamed@f0/o1'), s.cached.join());
+  } finally {
+    await watcher.close();
+  }
+});

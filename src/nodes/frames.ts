@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { listFrameSource } from '../frames/list-frames.ts';
 import { decodeImage } from '../image/decode.ts';
@@ -47,8 +49,13 @@ export const framesNode: NodeDefinition<FramesParams> = {
   inputs: [],
   sourcesFrames: true,
   listFrames: (params, workDir, env) => listFrameSource(params, workDir, env),
-  // Only the current frame: its content enters the key. (Outside a frame pass there is no single file to name.)
-  reads: (_params, _workDir, at) => (at?.frameFile ? [at.frameFile] : []),
+  // In a frame pass: the current frame, whose content enters the key. Outside one (watch mode asking what to
+  // watch): the source when it is one file (a video, a still); a directory's frames are not watched.
+  reads: (params, workDir, at) => {
+    if (at?.frameFile) return [at.frameFile];
+    const path = resolve(workDir, params.path);
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ? [path] : [];
+  },
   async run(ctx, _inputs, params): Promise<ImageValue> {
     const file = ctx.frameFile;
     if (file === undefined) throw new DreamflowError('E_FRAME_SOURCE', `frames ${ctx.id}: runs only inside its frame loop`);
