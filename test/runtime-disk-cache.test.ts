@@ -184,3 +184,20 @@ test('watch and run share the disk cache: a watcher started after a run finds ev
     await watcher.close();
   }
 });
+
+test('framesOnly (the CLI default): a single-image pipeline keeps to memory, a frame pipeline uses the disk', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'df-only-'));
+  const cacheDir = join(work, 'c');
+  crashAt = undefined;
+  const runner = new Runner({ nodes, diskCache: { dir: cacheDir, framesOnly: true } });
+  const entries = () => readdirSync(join(cacheDir, 'values')).length;
+  try {
+    const image = `version: 1\nnodes:\n  i: { type: load, path: ${join(src, 'in0.png')} }\n  o: { type: save, input: i, path: out/o.png }\n`;
+    await runner.run({ text: image, file: join(work, 'i.yaml') }, { workDir: work, backend: 'cpu' });
+    assert.equal(entries(), 0);
+    await runner.run({ text: PIPE.replace('in*.png', join(src, 'in*.png')), file: join(work, 'p.yaml') }, { workDir: work, backend: 'cpu' });
+    assert.ok(entries() > 0);
+  } finally {
+    runner.dispose();
+  }
+});

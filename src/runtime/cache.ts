@@ -24,10 +24,17 @@ export class ValueCache {
   private bytes = 0;
   private evictions = 0;
 
+  /** Whether the disk is used for the current run (the runner may keep it for frame runs only). */
+  diskOn = true;
+
   constructor(
     readonly budget: number = DEFAULT_CACHE_BYTES,
-    readonly disk?: DiskCache,
+    private readonly diskCache?: DiskCache,
   ) {}
+
+  private get disk(): DiskCache | undefined {
+    return this.diskOn ? this.diskCache : undefined;
+  }
 
   has(key: string): boolean {
     return this.entries.has(key) || (this.disk?.has(key) ?? false);

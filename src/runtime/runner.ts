@@ -29,9 +29,10 @@ export interface RunnerOptions {
   cacheBytes?: number;
   /**
    * Also keep every node result on disk in `dir` (size-bounded by `bytes`, default 4 GiB), so a later process (a
-   * resumed run, watch) finds it; decoded video frames go to `dir`/frames.
+   * resumed run, watch) finds it; decoded video frames go to `dir`/frames. `framesOnly`: only for pipelines with a
+   * frame loop (the long runs worth resuming); single images keep the in-memory cache alone.
    */
-  diskCache?: { dir: string; bytes?: number };
+  diskCache?: { dir: string; bytes?: number; framesOnly?: boolean };
   services?: Partial<Services>;
 }
 
@@ -88,11 +89,13 @@ export class Runner {
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
   private readonly frameCacheDir?: string;
+  private readonly diskFramesOnly: boolean;
 
   constructor(opts: RunnerOptions = {}) {
     const disk = opts.diskCache && new DiskCache(opts.diskCache.dir, opts.diskCache.bytes ?? DEFAULT_DISK_CACHE_BYTES);
     this.cache = new ValueCache(opts.cacheBytes ?? DEFAULT_CACHE_BYTES, disk);
     this.frameCacheDir = opts.diskCache?.dir;
+    this.diskFramesOnly = opts.diskCache?.framesOnly ?? false;
     this.services = withDefaults(opts.services);
     this.nodes = opts.nodes;
   }
@@ -134,6 +137,7 @@ export class Runner {
       let history = this.history.get(p.file);
       if (!history) this.history.set(p.file, (history = new Map()));
       const access = this.networkAccess(p, opts);
+      this.cache.diskOn = !this.diskFramesOnly || p.graph.frameLoop !== undefined;
       const res = await execute(p, {
         cache: this.cache,
         history,
