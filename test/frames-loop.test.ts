@@ -122,3 +122,44 @@ test('an encode to an unknown video format fails before frame 0, not after the l
     runner.dispose();
   }
 });
+
+test('without ffmpeg, a pipeline that encodes fails before frame 0', async () => {
+  const saved = process.env.DREAMFLOW_FFMPEG;
+  process.env.DREAMFLOW_FFMPEG = join(workDir, 'no', 'ffmpeg');
+  const runner = new Runner({ nodes });
+  const events: RunEvent[] = [];
+  try {
+    await assert.rejects(
+      runner.run({ text: PIPE(0.5, '  video: { type: encode, input: frame, path: out/clip.mp4 }\n'), file: join(workDir, 'p.yaml') }, {
+        workDir,
+        backend: 'cpu',
+        onEvent: (e) => events.push(e),
+      }),
+      (e: { code: string }) => e.code === 'E_FFMPEG_MISSING',
+    );
+    assert.equal(events.filter((e) => e.event === 'node:start').length, 0);
+  } finally {
+    runner.dispose();
+    if (saved === undefined) delete process.env.DREAMFLOW_FFMPEG;
+    else process.env.DREAMFLOW_FFMPEG = saved;
+  }
+});
+
+test('encode writes mp4 (H.264) and webm (VP9) at the frame rate asked for', async () => {
+  const { encodeVideo } = await import('../src/frames/encode-video.ts');
+  const { ffmpegPath } = await import('../src/frames/ffmpeg.ts');
+  const { execFileSync } = await import('node:child_process');
+  const frames = VALUES.map((_, i) => join(workDir, `in${i + 1}.png`));
+  for (const [ext, codec] of [['mp4', 'h264'], ['webm', 'vp9']]) {
+    const out = join(workDir, 'enc', `v.${ext}`);
+    await encodeVideo(frames, out, { fps: 8, crf: 30, cacheDir: join(workDir, 'cache') });
+    let report = '';
+    try {
+      execFileSync(ffmpegPath(tmpdir()), ['-hide_banner', '-i', out], { stdio: 'pipe' });
+    } catch (e) {
+      report = String((e as { stderr: Buffer }).stderr);
+    }
+    assert.match(report, new RegExp(`Video: ${codec}`), ext);
+    assert.match(report, /, 8 fps/, ext);
+  }
+});

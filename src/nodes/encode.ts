@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { encodeVideo, videoFormatFromPath } from '../frames/encode-video.ts';
+import { ffmpegPath } from '../frames/ffmpeg.ts';
 import { defaultFrameCacheDir } from '../runtime/frame-cache-dir.ts';
 import type { FileValue, NodeDefinition } from '../runtime/types.ts';
 
@@ -27,6 +28,7 @@ export const encodeNode: NodeDefinition<EncodeParams> = {
   },
   inputs: ['input'],
   gathersFrames: true,
+  requires: () => void ffmpegPath(defaultFrameCacheDir()),
   writes: (params, workDir) => {
     videoFormatFromPath(params.path); // a bad extension fails before the frames run
     return [resolve(workDir, params.path)];

@@ -90,11 +90,15 @@ export async function runFrames(p: ValidatedPipeline, opts: ExecuteOptions, loop
   }
 }
 
-/** A frame run is long: what a node would refuse to write (an unknown video extension) fails before frame 0. */
+/**
+ * A frame run is long: what a node would refuse to write (an unknown video extension) or lacks (ffmpeg for encode)
+ * fails before frame 0.
+ */
 function checkWritesEarly(p: ValidatedPipeline): void {
   for (const id of p.graph.order) {
     const node = p.graph.nodes.get(id)!;
     try {
+      node.def.requires?.();
       node.def.writes?.(substituteRuntime(node.params, { octave: 0, frame: 0 }), p.workDir);
     } catch (e) {
       if (!(e instanceof DreamflowError)) throw e;

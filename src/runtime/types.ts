@@ -186,6 +186,8 @@ export interface NodeDefinition<P = Record<string, unknown>> {
   readonly frameBackEdges?: readonly string[];
   /** The node is a frame source: it opens a frame loop (the runtime lists its frames, then runs the loop per frame). */
   readonly sourcesFrames?: boolean;
+  /** Checks what the node needs from the system (e.g. an ffmpeg binary); a frame run calls it before frame 0. */
+  requires?(): void;
   /** Frame sources: the frames this run will go through (checked, and decoded from a video, before any frame runs). */
   listFrames?(params: P, workDir: string, env: FrameEnv): Promise<FrameList>;
   /** The node runs once after the frame loop; each input gets a `files` value: the input's files of every frame. */
