@@ -201,3 +201,15 @@ test('framesOnly (the CLI default): a single-image pipeline keeps to memory, a f
     runner.dispose();
   }
 });
+
+test('memory: a resumed (all cached) frame run returns tf.memory() to its baseline', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'df-mem-'));
+  const cacheDir = join(work, 'c');
+  crashAt = undefined;
+  await runIn(work, cacheDir); // fills the disk cache (and warms the backend)
+  const before = tf.memory().numTensors;
+  const again = await runIn(work, cacheDir); // a new Runner: everything from disk, carried values loaded
+  assert.equal(again.error, undefined);
+  assert.ok(again.events.some((e) => e.event === 'node:cached'));
+  assert.equal(tf.memory().numTensors, before);
+});

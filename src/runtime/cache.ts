@@ -40,6 +40,11 @@ export class ValueCache {
     return this.entries.has(key) || (this.disk?.has(key) ?? false);
   }
 
+  /** Whether the entry is in memory (getting it is cheap: a clone shares the data). */
+  inMemory(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   /** What the entry holds (kind, pyramid levels, file paths) without loading it from disk. */
   describe(key: string): ValueMeta | undefined {
     const e = this.entries.get(key);

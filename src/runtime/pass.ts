@@ -312,7 +312,10 @@ class Execution {
     const cached = this.fromCache(key, writes);
     let meta: ValueMeta;
     if (cached) {
-      this.lazy.set(inst.id, key);
+      // In memory: take it now (a clone shares the data, and a later put could evict it). On disk: load on demand.
+      const now = this.opts.cache!.inMemory(key) ? this.opts.cache!.get(key) : undefined;
+      if (now) this.lifetimes.values.set(inst.id, now);
+      else this.lazy.set(inst.id, key);
       meta = cached;
       this.opts.emit({ event: 'node:cached', node: inst.id, reason: 'unchanged', ...this.where(inst) });
       this.result.cached.push(inst.id);
