@@ -12,6 +12,7 @@ import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { CancelledError, NodeError } from '../errors/runtime-errors.ts';
 import { assembleKeyParts, cacheKey, explainRun, type InputKey, type KeyParts } from './cache-key.ts';
 import { instanceName } from './instance-names.ts';
+import { RefResolver, type Ref } from './instance-refs.ts';
 import { KEEP, Lifetimes } from './lifetimes.ts';
 import { checkNodeOutput, checkWrites, octaveCount } from './output-checks.ts';
 import { substituteRuntime } from './params.ts';
@@ -21,8 +22,6 @@ import type { ExecuteOptions, ExecuteResult, PassResult, PassScope, Produced } f
 import { metaOf, type ValueMeta } from './value-codec.ts';
 import { detachFromInputs, valuesEqual } from './values.ts';
 
-/** A reader's view of a producer: an instance, or one level of a pyramid instance. null: no value (octave 0, frame 0). */
-type Ref = { instance: string; level?: number } | null | 'pending';
 
 interface Instance {
   id: string;
@@ -45,6 +44,7 @@ export function runPass(p: ValidatedPipeline, opts: ExecuteOptions, scope: PassS
 class Execution {
   private readonly instances = new Map<string, Instance>();
   private readonly expanded = new Map<string, number>();
+  private readonly refs: RefResolver;
   /** Borrowed values (external, gathered, previous frame) by instance name; never disposed here. */
   private readonly borrowed = new Map<string, Value>();
   /** instance → identity of its output, as readers' keys see it */
@@ -63,6 +63,7 @@ class Execution {
     private readonly scope: PassScope,
   ) {
     this.rank = new Map(p.graph.order.map((id, i) => [id, i]));
+    this.refs = new RefResolver(p.graph, scope, this.expanded);
     this.order = p.graph.order.filter((id) => !scope.nodes || scope.nodes.has(id));
     // Static nodes downstream of a loop go after every octave's instances; upstream ones before them.
     for (const id of this.order) {
@@ -105,7 +106,7 @@ class Execution {
   private handOver(): Map<string, Produced> {
     const kept = new Map<string, Produced>();
     for (const nodeId of this.scope.keep ?? []) {
-      const ref = this.refFor(nodeId, undefined, undefined);
+      const ref = this.refs.refFor(nodeId, undefined, undefined);
       if (!ref || ref === 'pending' || !this.instances.has(ref.instance)) continue;
       this.materialize(ref.instance);
       const value = this.lifetimes.take(ref.instance);
@@ -144,17 +145,17 @@ class Execution {
   private connect(fresh: Instance[]): void {
     for (const inst of fresh) {
       const { node, octave } = inst;
-      for (const [name, from] of Object.entries(node.inputs)) inst.inputs.set(name, this.inputRef(from, inst, octave));
-      for (const [name, from] of Object.entries(node.backEdges)) inst.inputs.set(name, this.backRef(from, octave));
-      for (const [name, from] of Object.entries(node.frameBackEdges)) inst.inputs.set(name, this.frameRef(from));
+      for (const [name, from] of Object.entries(node.inputs)) inst.inputs.set(name, this.refs.inputRef(from, inst.node, inst.loop, octave));
+      for (const [name, from] of Object.entries(node.backEdges)) inst.inputs.set(name, this.refs.backRef(from, octave));
+      for (const [name, from] of Object.entries(node.frameBackEdges)) inst.inputs.set(name, this.refs.frameRef(from));
       if (octave !== undefined && octave > 0) {
         inst.previous = new Map();
-        for (const [name, from] of Object.entries(node.inputs)) inst.previous.set(name, this.inputRef(from, inst, octave - 1));
-        for (const [name, from] of Object.entries(node.backEdges)) inst.previous.set(name, this.backRef(from, octave - 1));
+        for (const [name, from] of Object.entries(node.inputs)) inst.previous.set(name, this.refs.inputRef(from, inst.node, inst.loop, octave - 1));
+        for (const [name, from] of Object.entries(node.backEdges)) inst.previous.set(name, this.refs.backRef(from, octave - 1));
       }
       if (Object.keys(node.frameBackEdges).length && this.scope.previousFrame) {
         inst.previousFrame = new Map();
-        for (const [name, from] of Object.entries(node.inputs)) inst.previousFrame.set(name, this.frameRef(from));
+        for (const [name, from] of Object.entries(node.inputs)) inst.previousFrame.set(name, this.refs.frameRef(from));
       }
     }
     for (const inst of this.instances.values()) {
@@ -166,43 +167,13 @@ class Execution {
           if (r === 'pending') {
             const from = inst.node.inputs[name] ?? inst.node.backEdges[name];
             const octave = refs === inst.previous ? inst.octave! - 1 : inst.octave;
-            r = name in inst.node.backEdges ? this.backRef(from, octave) : this.inputRef(from, inst, octave);
+            r = name in inst.node.backEdges ? this.refs.backRef(from, octave) : this.refs.inputRef(from, inst.node, inst.loop, octave);
             refs.set(name, r);
           }
           if (r && r !== 'pending') this.lifetimes.addReader(r.instance, inst.id);
         }
       }
     }
-  }
-
-  private backRef(from: string, octave: number | undefined): Ref {
-    return octave === 0 || octave === undefined ? null : { instance: instanceName(from, { frame: this.scope.frame?.index, octave: octave - 1 }) };
-  }
-
-  /** The previous frame's value of `from` (null at frame 0). */
-  private frameRef(from: string): Ref {
-    const x = this.scope.previousFrame?.get(from);
-    return x ? { instance: x.instance } : null;
-  }
-
-  private inputRef(from: string, reader: Instance, octave: number | undefined): Ref {
-    if (reader.node.def.gathersFrames) {
-      const g = this.scope.gathered?.get(from);
-      if (g) return { instance: g.instance };
-    }
-    return this.refFor(from, reader.loop, octave);
-  }
-
-  private refFor(from: string, readerLoop: string | undefined, octave: number | undefined): Ref {
-    const ext = this.scope.external?.get(from);
-    if (ext) return { instance: ext.instance };
-    const frame = this.scope.frame?.index;
-    if (readerLoop !== undefined && from === readerLoop) return { instance: instanceName(from, { frame }), level: octave };
-    const loop = this.p.graph.loopOf.get(from);
-    if (loop === undefined) return { instance: instanceName(from, { frame }) };
-    if (loop === readerLoop) return { instance: instanceName(from, { frame, octave }) };
-    const n = this.expanded.get(loop);
-    return n === undefined ? 'pending' : { instance: instanceName(from, { frame, octave: n - 1 }) }; // outside the loop: the last octave
   }
 
   /** Creates the per-octave instances of the loop opened by `split` once its pyramid has `n` levels. */
