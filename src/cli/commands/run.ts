@@ -3,7 +3,7 @@ import { DreamflowError } from '../../errors/dreamflow-error.ts';
 import { createReporter, type ReporterName } from '../reporters/index.ts';
 import { collect, parseSetOptions } from '../parse-set.ts';
 import { EXIT_INVALID } from '../exit-codes.ts';
-import { reporterOption, type CommandResult } from '../main.ts';
+import { reporterOption, type CommandResult } from '../options.ts';
 import { loadParamsFile } from '../params-file.ts';
 import { addComputeOptions, computeRunOptions, validateAndRun, type ComputeFlags } from '../execute-run.ts';
 import { addOutputOptions, outputRoot, type OutputFlags } from '../output-root.ts';

@@ -7,11 +7,9 @@ import { basename, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DreamflowError } from '../../errors/dreamflow-error.ts';
 import type { EngineChoice } from '../../engines/engine.ts';
-import { DEFAULT_CACHE_BYTES } from '../../runtime/cache.ts';
-import { PipelineWatcher } from '../../runtime/watch.ts';
 import { addComputeOptions } from '../execute-run.ts';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.ts';
-import { reporterOption, type CommandResult } from '../main.ts';
+import { reporterOption, type CommandResult } from '../options.ts';
 import { addOutputOptions, outputRoot, type OutputFlags } from '../output-root.ts';
 import { loadParamsFile } from '../params-file.ts';
 import { collect, parseSetOptions } from '../parse-set.ts';
@@ -22,7 +20,7 @@ interface WatchFlags extends OutputFlags {
   params?: string;
   reporter: ReporterName;
   preview?: boolean | string;
-  cacheMb: string;
+  cacheMb?: string;
   debounce: string;
   backend: string;
   engine?: EngineChoice;
@@ -36,7 +34,7 @@ export function registerWatchCommand(program: Command, result: CommandResult): v
     .option('--set <key=value>', 'override a pipeline parameter (repeatable)', collect, [])
     .option('--params <file>', 'YAML file of parameter overrides (watched too)')
     .option('--preview [file]', "write the octave's image after each octave (default: out/<pipeline>.preview.png)")
-    .option('--cache-mb <n>', 'memory budget of the result cache, in MiB', String(DEFAULT_CACHE_BYTES / 2 ** 20))
+    .option('--cache-mb <n>', 'memory budget of the result cache, in MiB (default: 1024)')
     .option('--debounce <ms>', 'quiet time after the last change before re-running', '150')
     .addOption(reporterOption());
   addComputeOptions(cmd, { device: false });
@@ -53,12 +51,13 @@ function number(flag: string, text: string, min: number): number {
 
 async function watchCommand(pipeline: string, flags: WatchFlags): Promise<number> {
   const reporter = createReporter(flags.reporter);
+  const { DEFAULT_CACHE_BYTES, PipelineWatcher } = await import('../../index.ts');
   let set: Record<string, string>;
   let cacheBytes: number;
   let debounceMs: number;
   try {
     set = parseSetOptions(flags.set);
-    cacheBytes = Math.round(number('cache-mb', flags.cacheMb, 0) * 2 ** 20);
+    cacheBytes = flags.cacheMb === undefined ? DEFAULT_CACHE_BYTES : Math.round(number('cache-mb', flags.cacheMb, 0) * 2 ** 20);
     debounceMs = number('debounce', flags.debounce, 0);
   } catch (err) {
     reporter.fail(err);

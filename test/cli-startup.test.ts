@@ -1,0 +1,55 @@
+/**
+ * The CLI starts without its heavy dependencies: `--help`, `--version` and usage errors import no TensorFlow.js,
+ * onnxruntime, sharp, h5wasm or nsfwjs (each command's action imports what it needs). Checked by recording every
+ * module the real bin imports (a resolve hook), not by timing: the time is in `npm run bench` (cli_startup).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, test } from 'vitest';
+import { REPO } from './helpers/cli.ts';
+
+const HEAVY = ['@tensorflow/', 'onnxruntime-node', '/sharp/', '/@img/', 'h5wasm', 'nsfwjs', 'protobufjs', 'chokidar'];
+const dir = mkdtempSync(path.join(tmpdir(), 'dreamflow-startup-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function importsOf(args: string[]): { code: number | null; stdout: string; modules: string[] } {
+  const trace = path.join(dir, `${args.join('_').replace(/[^\w]/g, '')}.txt`);
+  const r = spawnSync(process.execPath, ['--import', './test/fixtures/import-trace/register.mjs', 'bin/dreamflow.mjs', ...args], {
+    cwd: REPO,
+    encoding: 'utf8',
+    env: { ...process.env, IMPORT_TRACE_FILE: trace },
+    timeout: 60_000,
+  });
+  let modules: string[] = [];
+  try {
+    modules = [...new Set(readFileSync(trace, 'utf8').split('\n').filter((m) => m && !m.startsWith('node:')))];
+  } catch {
+    // no trace: the assertions below say so
+  }
+  return { code: r.status, stdout: r.stdout, modules };
+}
+
+for (const args of [['--help'], ['--version'], ['run', '--help'], ['watch', '--help'], ['run', '--no-such-option']]) {
+  test(`dreamflow ${args.join(' ')} imports no heavy module`, () => {
+    const r = importsOf(args);
+    assert.ok(r.modules.some((m) => m.endsWith('/dist/cli/main.js')), `the trace did not see the CLI load:\n${r.modules.join('\n')}`);
+    const heavy = r.modules.filter((m) => HEAVY.some((h) => m.includes(h)));
+    assert.deepEqual(heavy, []);
+  });
+}
+
+test('--version prints the package version', () => {
+  const r = importsOf(['--version']);
+  const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout.trim(), pkg.version);
+});
+
+test('the trace does see heavy modules when a command needs them (validate loads the node types)', () => {
+  const r = importsOf(['validate', 'pipelines/classic.yaml']);
+  assert.equal(r.code, 0);
+  assert.ok(r.modules.some((m) => m.includes('@tensorflow/tfjs')), 'validate should have imported tfjs (node definitions)');
+});
