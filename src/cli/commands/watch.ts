@@ -18,6 +18,7 @@ import { createReporter, type ReporterName } from '../reporters/index.ts';
 interface WatchFlags extends OutputFlags {
   set: string[];
   params?: string;
+  weights?: string;
   reporter: ReporterName;
   preview?: boolean | string;
   cacheMb?: string;
@@ -31,8 +32,9 @@ export function registerWatchCommand(program: Command, result: CommandResult): v
     .command('watch')
     .description('run a pipeline, then re-run what changed whenever its files change (Ctrl-C stops)')
     .argument('<pipeline>', 'pipeline YAML file')
-    .option('--set <key=value>', 'override a pipeline parameter (repeatable)', collect, [])
+    .option('--set <key=value>', "set a pipeline parameter (steps=30) or a node's field (dreamed.jitter=16); repeatable", collect, [])
     .option('--params <file>', 'YAML file of parameter overrides (watched too)')
+    .option('--weights <file>', "a local Keras .h5 weights file for the pipeline's named network")
     .option('--preview [file]', "write the octave's image after each octave (default: out/<pipeline>.preview.png)")
     .option('--cache-mb <n>', 'memory budget of the result cache, in MiB (default: 1024)')
     .option('--debounce <ms>', 'quiet time after the last change before re-running', '150')
@@ -53,10 +55,11 @@ async function watchCommand(pipeline: string, flags: WatchFlags): Promise<number
   const reporter = createReporter(flags.reporter);
   const { DEFAULT_CACHE_BYTES, PipelineWatcher } = await import('../../index.ts');
   let set: Record<string, string>;
+  let setLabels: Record<string, string>;
   let cacheBytes: number;
   let debounceMs: number;
   try {
-    set = parseSetOptions(flags.set);
+    ({ set, setLabels } = parseSetOptions(flags.set));
     cacheBytes = flags.cacheMb === undefined ? DEFAULT_CACHE_BYTES : Math.round(number('cache-mb', flags.cacheMb, 0) * 2 ** 20);
     debounceMs = number('debounce', flags.debounce, 0);
   } catch (err) {
@@ -74,6 +77,8 @@ async function watchCommand(pipeline: string, flags: WatchFlags): Promise<number
 
   const watcher = new PipelineWatcher(pipeline, {
     set,
+    setLabels,
+    weights: flags.weights === undefined ? undefined : resolve(flags.weights),
     overrides: paramsFile ? async () => ({ params: await loadParamsFile(paramsFile) }) : undefined,
     extraFiles: paramsFile ? [paramsFile] : [],
     outputRoot: root,
