@@ -53,3 +53,9 @@ test('the trace does see heavy modules when a command needs them (validate loads
   assert.equal(r.code, 0);
   assert.ok(r.modules.some((m) => m.includes('@tensorflow/tfjs')), 'validate should have imported tfjs (node definitions)');
 });
+
+test("watch --help states the runtime's cache budget (the option no longer imports the cache for its default)", async () => {
+  const { DEFAULT_CACHE_BYTES } = await import('../src/runtime/cache.ts');
+  const r = spawnSync(process.execPath, ['bin/dreamflow.mjs', 'watch', '--help'], { cwd: REPO, encoding: 'utf8' });
+  assert.match(r.stdout, new RegExp(`--cache-mb <n> .*\\(default: ${DEFAULT_CACHE_BYTES / 2 ** 20}\\)`));
+});
