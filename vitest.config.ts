@@ -9,6 +9,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // Tests that spawn the CLI run the build: bring dist/ up to date with src/ first.
+    globalSetup: ['test/build-if-stale.ts'],
     pool: 'forks',
     isolate: true,
     maxWorkers: 2,
