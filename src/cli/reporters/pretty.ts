@@ -52,7 +52,8 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
           const loss = e.loss.toFixed(3);
           if (bars) {
             bars.progress(e.node, e.step, e.steps, { loss, tile: e.tiles ? ` · tile ${e.tile}/${e.tiles}` : '' });
-          } else if (e.step === e.steps || e.step % 10 === 0) {
+          } else if ((e.step === e.steps || e.step % 10 === 0) && (e.tiles === undefined || e.tile === e.tiles)) {
+            // A tiled step reports each tile; the plain line is for the step, once its last tile is done.
             line(`    ${e.node} step ${e.step}/${e.steps} loss ${loss}`);
           }
           break;
