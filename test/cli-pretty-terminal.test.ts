@@ -44,6 +44,8 @@ nodes:
   const command = `stty cols 100 rows 60; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run p.yaml`;
   const raw = execFileSync('script', ['-qec', command, '/dev/null'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
   assert.match(raw, /\x1b\[/, 'the reporter drew on a terminal (escape sequences)');
+  // No terminal mode is changed (hidden cursor, no line wrap): a Ctrl-C would leave it changed in the user's shell.
+  assert.doesNotMatch(raw, /\x1b\[\?(25|7)l/);
   const screen = await renderScreen(raw);
 
   const bars = screen.map((l, i) => ({ l, i })).filter(({ l }) => l.startsWith('dreamed@') && l.includes('['));

@@ -134,10 +134,13 @@ function liveBars(out: NodeJS.WritableStream) {
           stream: out,
           format: '{node} [{bar}] {value}/{total} steps{tile} · loss {loss}',
           barsize: 28,
-          hideCursor: true,
+          // No terminal modes: hiding the cursor or turning off line wrapping would stay that way after Ctrl-C
+          // (nothing restores them when the process dies of SIGINT). linewrap: true makes cli-progress cut its
+          // lines to the terminal's width instead, so a narrow terminal does not wrap them either.
+          hideCursor: false,
+          linewrap: true,
           clearOnComplete: false,
           stopOnComplete: false,
-          gracefulExit: true,
         },
         cliProgress.Presets.shades_classic,
       );
