@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, test } from 'vitest';
@@ -58,4 +58,14 @@ test("watch --help states the runtime's cache budget (the option no longer impor
   const { DEFAULT_CACHE_BYTES } = await import('../src/runtime/cache.ts');
   const r = spawnSync(process.execPath, ['bin/dreamflow.mjs', 'watch', '--help'], { cwd: REPO, encoding: 'utf8' });
   assert.match(r.stdout, new RegExp(`--cache-mb <n> .*\\(default: ${DEFAULT_CACHE_BYTES / 2 ** 20}\\)`));
+});
+
+test('without a build the bin says to run `npm run build` (exit 1), instead of a module-not-found trace', () => {
+  const bare = path.join(dir, 'checkout');
+  mkdirSync(path.join(bare, 'bin'), { recursive: true });
+  copyFileSync(path.join(REPO, 'bin/dreamflow.mjs'), path.join(bare, 'bin/dreamflow.mjs'));
+  const r = spawnSync(process.execPath, [path.join(bare, 'bin/dreamflow.mjs'), '--help'], { encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /the build is missing \(dist\/cli\/main\.js\).*run `npm run build`/);
+  assert.doesNotMatch(r.stderr, /ERR_MODULE_NOT_FOUND|at /);
 });
