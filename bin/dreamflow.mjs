@@ -2,6 +2,7 @@
 // Runs the build in dist/ (tsc, `npm run build`; `npm ci` and `npm test` build first). Plain Node, no compiler
 // at start: `--help` and `validate` start in a fraction of a second.
 import { existsSync } from 'node:fs';
+import { URL } from 'node:url';
 
 // `dreamflow layers | head`: the reader went away; stop quietly instead of crashing on EPIPE.
 process.stdout.on('error', (err) => {

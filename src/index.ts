@@ -30,6 +30,7 @@ export type {
   Value,
 } from './runtime/types.ts';
 export { DreamflowError, DreamflowErrorList, isDreamflowError, type SourceLocation } from './errors/dreamflow-error.ts';
-export { CancelledError, NodeError } from './errors/runtime-errors.ts';
+export { CancelledError, NodeError, UsageError } from './errors/runtime-errors.ts';
+export { ERROR_CODES, errorCodeInfo, isErrorCode, type ErrorCode, type ErrorCodeInfo, type ErrorKind } from './errors/codes.ts';
 export { formatError, type FormatOptions } from './errors/format.ts';
 export type { EngineChoice } from './engines/engine.ts';

@@ -18,9 +18,9 @@ function print(events: RunEvent[]): string[] {
 test('a first run prints no "not cached" lines; each node gets one ✓ line', () => {
   const lines = print([
     { event: 'run:start', pipeline: 'p.yaml', nodes: ['image', 'out'] },
-    { event: 'node:start', node: 'image', reason: 'not cached' },
+    { event: 'node:start', node: 'image', reason: 'not cached', kinds: ['not-cached'] },
     { event: 'node:done', node: 'image', ms: 12 },
-    { event: 'node:start', node: 'out', reason: 'cache disabled' },
+    { event: 'node:start', node: 'out', reason: 'cache disabled', kinds: ['cache-disabled'] },
     { event: 'node:done', node: 'out', ms: 3100 },
     { event: 'output', node: 'out', path: 'out/a.png' },
     { event: 'run:done', ms: 3200, ran: 2, cached: 0 },
@@ -31,11 +31,11 @@ test('a first run prints no "not cached" lines; each node gets one ✓ line', ()
 test('an informative reason goes on the ✓ line; an output from the cache says (unchanged)', () => {
   const lines = print([
     { event: 'run:start', pipeline: 'p.yaml', nodes: ['dreamed', 'out', 'snap'] },
-    { event: 'node:start', node: 'dreamed@2', reason: 'params changed: steps 20 → 30', octave: 2, octaves: 3 },
+    { event: 'node:start', node: 'dreamed@2', reason: 'params changed: steps 20 → 30', kinds: ['params'], octave: 2, octaves: 3 },
     { event: 'node:done', node: 'dreamed@2', ms: 3100, octave: 2, octaves: 3 },
-    { event: 'node:cached', node: 'snap@0', reason: 'unchanged', octave: 0, octaves: 3 },
+    { event: 'node:cached', node: 'snap@0', reason: 'unchanged', kinds: ['unchanged'], octave: 0, octaves: 3 },
     { event: 'output', node: 'snap@0', path: 'out/s0.png' },
-    { event: 'node:start', node: 'out', reason: 'input changed: rgb' },
+    { event: 'node:start', node: 'out', reason: 'input changed: rgb', kinds: ['input'] },
     { event: 'node:done', node: 'out', ms: 5 },
     { event: 'output', node: 'out', path: 'out/a.png' },
   ]);
@@ -51,10 +51,10 @@ test('an informative reason goes on the ✓ line; an output from the cache says 
 test('a new run forgets what the last one cached (watch mode)', () => {
   const lines = print([
     { event: 'run:start', pipeline: 'p.yaml', nodes: ['out'] },
-    { event: 'node:cached', node: 'out', reason: 'unchanged' },
+    { event: 'node:cached', node: 'out', reason: 'unchanged', kinds: ['unchanged'] },
     { event: 'output', node: 'out', path: 'out/a.png' },
     { event: 'run:start', pipeline: 'p.yaml', nodes: ['out'] },
-    { event: 'node:start', node: 'out', reason: 'output file missing: out/a.png' },
+    { event: 'node:start', node: 'out', reason: 'output file missing: out/a.png', kinds: ['missing-output'] },
     { event: 'node:done', node: 'out', ms: 4 },
     { event: 'output', node: 'out', path: 'out/a.png' },
   ]);

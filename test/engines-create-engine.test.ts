@@ -22,7 +22,8 @@ import { Runner, defaultServices, type Services } from '../src/index.ts';
 import type { Network } from '../src/networks/ir.ts';
 import type { RunEvent } from '../src/runtime/types.ts';
 import { initBackend } from '../src/tf/backend.ts';
-import { NetBuilder, branchNet, randomImage } from './helpers/onnx-nets.ts';
+import { branchNet, randomImage } from './helpers/onnx-nets.ts';
+import { NetBuilder } from './helpers/net-builder.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');

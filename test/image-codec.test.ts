@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { decodeImage } from '../src/image/decode.ts';
 import { encodeImage, imageFormatFromPath } from '../src/image/encode.ts';
 import { writeFileAtomic } from '../src/image/write-atomic.ts';
-import { DreamflowError } from '../src/errors/dreamflow-error.ts';
+import { type DreamflowError } from '../src/errors/dreamflow-error.ts';
 
 const opts = { maxPixels: 1e6, keepAlpha: false, label: 'test.png' };
 

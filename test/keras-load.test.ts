@@ -155,7 +155,7 @@ describe('loadKerasNetwork', () => {
     const arch = KERAS_NETWORKS.vgg16.build();
     const file = path.join(dir, 'vgg-as-resnet.h5');
     await writeKerasH5(file, [...randomWeights(arch, 1).values()].slice(0, 2), { layout: 'keras1' });
-    await assert.rejects(loadKerasNetwork('resnet50', { weightsFile: file }), (e: unknown) => e instanceof DreamflowError && e.code === 'E_WEIGHT_MISSING' && /ResNet50/.test(e.message));
-    await assert.rejects(loadKerasNetwork('vgg19', { weightsFile: file }), (e: unknown) => e instanceof DreamflowError && e.code === 'E_WEIGHT_MISSING' && /"block2_conv1"/.test(e.message));
+    await assert.rejects(loadKerasNetwork('resnet50', { weightsFile: file }), (e: unknown) => e instanceof DreamflowError && e.code === 'E_WEIGHTS_MISSING' && /ResNet50/.test(e.message));
+    await assert.rejects(loadKerasNetwork('vgg19', { weightsFile: file }), (e: unknown) => e instanceof DreamflowError && e.code === 'E_WEIGHTS_MISSING' && /"block2_conv1"/.test(e.message));
   });
 });

@@ -6,15 +6,16 @@ import { forwardReference, uploadWeights } from '../src/engines/tfjs/forward-ref
 import { foldBatchNorm } from '../src/networks/fold-batchnorm.ts';
 import type { Network } from '../src/networks/ir.ts';
 import { initBackend } from '../src/tf/backend.ts';
-import { mulberry32, NetBuilder, relativeError } from './tfjs-fixtures.ts';
+import { mulberry32, NetBuilder } from './helpers/net-builder.ts';
+import { relativeError } from './helpers/reference.ts';
 
 function build(): Network {
   const b = new NetBuilder(21);
   const x = b.input(3);
   const c1 = b.conv('c1', x, { k: [3, 3], out: 4 }); // → bn1: folded
-  const bn1 = b.batchNorm('bn1', c1, { scale: false });
+  const bn1 = b.batchNorm('bn1', c1, { gamma: false });
   const d1 = b.depthwise('d1', bn1, { k: [3, 3], multiplier: 2, bias: false }); // depthwise → bn2: folded
-  const bn2 = b.batchNorm('bn2', d1, { center: false });
+  const bn2 = b.batchNorm('bn2', d1, { beta: false });
   const c2 = b.conv('c2', bn2, { k: [1, 1], out: 5, activation: 'relu' }); // activation before BN: not folded
   const bn3 = b.batchNorm('bn3', c2);
   const c3 = b.conv('c3', bn3, { k: [3, 3], out: 5 }); // two consumers: not folded

@@ -6,7 +6,7 @@ import { forwardReference, uploadWeights } from '../src/engines/tfjs/forward-ref
 import { inferShapes } from '../src/networks/shapes.ts';
 import { windowGeometry } from '../src/networks/padding.ts';
 import { initBackend } from '../src/tf/backend.ts';
-import { branchNet, explicitNet, smoothNet, windowNet } from './tfjs-fixtures.ts';
+import { branchNet, explicitNet, smoothNet, windowNet } from './helpers/tfjs-nets.ts';
 
 test('inferShapes equals the real output shape of every layer', async () => {
   await initBackend('cpu');

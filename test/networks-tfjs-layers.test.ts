@@ -11,7 +11,8 @@ import { afterAll, test } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { loadTfjsLayersModel } from '../src/networks/from-tfjs-layers.ts';
 import { inferShapes } from '../src/networks/shapes.ts';
-import { assertWasmEngineMatchesCpuReference, mulberry32 } from './tfjs-fixtures.ts';
+import { mulberry32 } from '../src/image/random.ts';
+import { assertWasmEngineMatchesCpuReference } from './helpers/tfjs-reference.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DARKNET = path.resolve(here, 'fixtures/darknet-tiny/model.json');

@@ -10,7 +10,8 @@ import { createOnnxEngine } from '../src/engines/onnx/index.ts';
 import { createTfjsEngine } from '../src/engines/tfjs/index.ts';
 import { loadBundledInception } from '../src/networks/bundled-inception.ts';
 import { randomImage } from './helpers/onnx-nets.ts';
-import { compareWithReference as compare, relativeError } from './helpers/onnx-reference.ts';
+import { compareWithReference as compare } from './helpers/onnx-reference.ts';
+import { relativeError } from './helpers/reference.ts';
 
 const TOL = 1e-4;
 

@@ -18,7 +18,8 @@ import {
 import { GraphBuilder } from '../src/engines/onnx/graph-builder.ts';
 import { activationBackward } from '../src/engines/onnx/ops/activation.ts';
 import { DreamflowError } from '../src/errors/dreamflow-error.ts';
-import { NetBuilder, branchNet, chainNet, headNet, leakyNet, randomImage } from './helpers/onnx-nets.ts';
+import { branchNet, chainNet, headNet, leakyNet, randomImage } from './helpers/onnx-nets.ts';
+import { NetBuilder } from './helpers/net-builder.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -175,9 +176,9 @@ describe('errors', () => {
     x.dispose();
   });
 
-  it('a channel past the layer\'s channels is E_BAD_CHANNEL', async () => {
+  it('a channel past the layer\'s channels is E_CHANNEL_RANGE', async () => {
     const x = image(20, 20);
-    await rejectsWith(engine.lossAndGrad(x, [{ layer: 'c1', weight: 1, channel: 8 }]), 'E_BAD_CHANNEL', /8 channels/);
+    await rejectsWith(engine.lossAndGrad(x, [{ layer: 'c1', weight: 1, channel: 8 }]), 'E_CHANNEL_RANGE', /8 channels/);
     x.dispose();
   });
 
@@ -266,7 +267,7 @@ describe('onnxSupports', () => {
     const b = new NetBuilder(9);
     const x = b.input();
     b.activation('weird', x, 'swish' as never);
-    const y = b.input('input_2');
+    const y = b.input(3, 'input_2');
     b.sum('two_inputs', [x, y]);
     const net = b.build('odd');
     assert.deepEqual(onnxSupports(net, [{ layer: 'weird', weight: 1 }]), { ok: false, layer: 'weird', op: 'activation swish' });

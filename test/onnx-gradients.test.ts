@@ -11,7 +11,7 @@ import type { Network } from '../src/networks/ir.ts';
 import { createOnnxEngine } from '../src/engines/onnx/index.ts';
 import type { OnnxEngine } from '../src/engines/onnx/index.ts';
 import { branchNet, chainNet, headNet, leakyNet, randomImage } from './helpers/onnx-nets.ts';
-import { referenceActivations, referenceLossAndGrad, relativeError } from './helpers/onnx-reference.ts';
+import { referenceActivations, referenceLossAndGrad, relativeError } from './helpers/reference.ts';
 
 const TOL = 1e-4;
 

@@ -20,8 +20,9 @@ function setup(cacheBytes?: number, services?: Partial<Services>) {
     const events: RunEvent[] = [];
     const result = await runner.run({ text, file: join(workDir, 'p.yaml') }, { workDir, onEvent: (e) => events.push(e), ...opts });
     const reasons = Object.fromEntries(events.flatMap((e) => (e.event === 'node:start' ? [[e.node, e.reason]] : [])));
+    const kinds = Object.fromEntries(events.flatMap((e) => (e.event === 'node:start' ? [[e.node, e.kinds]] : [])));
     const cachedEvents = events.flatMap((e) => (e.event === 'node:cached' ? [e.node] : []));
-    return { result, events, reasons, cachedEvents };
+    return { result, events, reasons, kinds, cachedEvents };
   };
   return { runner, run, workDir };
 }
@@ -68,6 +69,9 @@ test('changing a loop param re-runs from that node on, per octave, with reasons'
     assert.equal(r.reasons['seeded@1'], 'input changed: dreamed@0');
     assert.equal(r.reasons['dreamed@1'], 'params changed: amount 2 → 3; input changed: seeded@1');
     assert.equal(r.reasons.w, 'input changed: dreamed@2');
+    assert.deepEqual(r.kinds['dreamed@1'], ['params', 'input'], 'the same reasons as data');
+    assert.deepEqual(r.kinds.w, ['input']);
+    assert.ok(r.events.every((e) => e.event !== 'node:cached' || (e.reason === 'unchanged' && e.kinds.join() === 'unchanged')));
   } finally {
     runner.dispose();
   }
@@ -139,7 +143,7 @@ test('ValueCache: least recently used out, clones in and out, too-big values not
     }
     const got = cache.get('k1')!; // k1 is now the most recently used
     assert.equal(got.kind === 'image' && got.tensor.dataSync()[0], 1);
-    got.kind === 'image' && got.tensor.dispose();
+    if (got.kind === 'image') got.tensor.dispose();
     const x3 = img(3);
     cache.put('k3', x3);
     x3.tensor.dispose();

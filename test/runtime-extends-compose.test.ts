@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { DreamflowError, DreamflowErrorList } from '../src/errors/dreamflow-error.ts';
+import { type DreamflowError, DreamflowErrorList } from '../src/errors/dreamflow-error.ts';
 import { loadPipeline } from '../src/runtime/load-pipeline.ts';
 import { pipelineFiles } from '../src/runtime/pipeline-files.ts';
 import { Runner } from '../src/runtime/runner.ts';

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ImageValue, NodeDefinition, PyramidValue, Value } from '../src/runtime/types.ts';
 import { DreamflowError, DreamflowErrorList } from '../src/errors/dreamflow-error.ts';
+import type { ErrorCode } from '../src/errors/codes.ts';
 import { loadPipeline, type LoadOptions } from '../src/runtime/load-pipeline.ts';
 
 export interface Call {
@@ -290,7 +291,7 @@ export const badOutputNode: NodeDefinition<{ input: string }> = {
   },
 };
 
-export const failNode: NodeDefinition<{ input: string; code: string }> = {
+export const failNode: NodeDefinition<{ input: string; code: ErrorCode | '' }> = {
   type: 'fail',
   version: 1,
   description: 'always fails (with a DreamflowError when code is set)',

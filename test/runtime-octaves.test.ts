@@ -28,7 +28,7 @@ test('per-octave instances run smallest octave first, as "<id>@<octave>"', async
   assert.deepEqual(started(events), order);
   assert.deepEqual(result.ran, order);
   const s1 = events.find((e) => e.event === 'node:start' && e.node === 'seeded@1');
-  assert.deepEqual(s1, { event: 'node:start', node: 'seeded@1', reason: 'not cached', octave: 1, octaves: 3 });
+  assert.deepEqual(s1, { event: 'node:start', node: 'seeded@1', reason: 'not cached', kinds: ['not-cached'], octave: 1, octaves: 3 });
   const progress = events.filter((e) => e.event === 'progress' && e.node === 'dreamed@2');
   assert.deepEqual(progress[0], { event: 'progress', node: 'dreamed@2', octave: 2, octaves: 3, step: 1, steps: 2, loss: 0.1 });
   assert.equal(events[0].event, 'run:start');

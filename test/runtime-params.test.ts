@@ -50,7 +50,7 @@ test('${octave} is filled per instance, everywhere in the params; other names ar
 });
 
 test('"octaves" is an ordinary parameter name; only "octave" is reserved', async () => {
-  const text = PIPE.replace('  flag: false\n', '  flag: false\n  octaves: 3\n').replace('size: \${size}', 'size: \${octaves}');
+  const text = PIPE.replace('  flag: false\n', '  flag: false\n  octaves: 3\n').replace('size: ${size}', 'size: ${octaves}');
   const p = await loadPipeline({ text, file: 'p.yaml' }, { nodes: testNodes, set: { octaves: '5' } });
   assert.equal(p.graph.nodes.get('c')!.params.size, 5);
 });

@@ -4,7 +4,6 @@
  * refusing an output outside.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { test } from 'vitest';
 import sharp from 'sharp';
 import type { RunEvent } from '../src/runtime/types.ts';
-import { ndjson, runCli } from './helpers/cli.ts';
+import { ndjson, runCli, spawnCli } from './helpers/cli.ts';
 import { EventLog } from './helpers/event-log.ts';
 
 const recipe = (path: string) => `version: 1
@@ -115,10 +114,7 @@ test('run --params FILE with a recipe that extends another; --set wins over the 
 test('watch: an output outside is reported as an invalid pipeline and nothing runs', { timeout: 60_000 }, async () => {
   const { work, elsewhere } = await sandbox();
   writeFileSync(join(work, 'dots.yaml'), recipe('../elsewhere/w.png'));
-  const child = spawn(process.execPath, [new URL('../bin/dreamflow.mjs', import.meta.url).pathname, 'watch', 'dots.yaml', '--reporter', 'json'], {
-    cwd: work,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnCli(['watch', 'dots.yaml', '--reporter', 'json'], { cwd: work });
   const log = new EventLog();
   createInterface({ input: child.stdout }).on('line', (l) => l.trim() && log.push(JSON.parse(l) as RunEvent));
   const exited = new Promise((r) => child.on('exit', r));

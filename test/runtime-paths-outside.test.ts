@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'vitest';
-import { DreamflowError, DreamflowErrorList } from '../src/errors/dreamflow-error.ts';
+import { type DreamflowError, DreamflowErrorList } from '../src/errors/dreamflow-error.ts';
 import { Runner, type RunOptions } from '../src/runtime/runner.ts';
 import { outputPathProblem } from '../src/runtime/output-paths.ts';
 import type { RunEvent } from '../src/runtime/types.ts';

@@ -10,7 +10,9 @@ import { createTfjsEngine, uploadWeights } from '../src/engines/tfjs/index.ts';
 import type { ObjectiveTerm } from '../src/engines/engine.ts';
 import type { Network } from '../src/networks/ir.ts';
 import { initBackend } from '../src/tf/backend.ts';
-import { branchNet, explicitNet, type Fixture, mulberry32, randomInput, referenceLoss, smoothNet, windowNet } from './tfjs-fixtures.ts';
+import { mulberry32 } from '../src/image/random.ts';
+import { branchNet, explicitNet, type Fixture, randomInput, smoothNet, windowNet } from './helpers/tfjs-nets.ts';
+import { referenceLoss } from './helpers/reference.ts';
 
 function channelsOf(net: Network): number {
   const input = net.layers.find((l) => l.op === 'input');

@@ -4,7 +4,8 @@
  */
 import { test } from 'vitest';
 import { loadNetwork } from '../src/networks/registry.ts';
-import { assertWasmEngineMatchesCpuReference, mulberry32 } from './tfjs-fixtures.ts';
+import { mulberry32 } from '../src/image/random.ts';
+import { assertWasmEngineMatchesCpuReference } from './helpers/tfjs-reference.ts';
 
 test('bundled InceptionV3 at 75×91 up to mixed3 (with a channel term): wasm engine equals cpu tf.grad', async () => {
   const net = await loadNetwork('inception_v3_bundled');

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { forwardReference, uploadWeights } from '../src/engines/tfjs/forward-reference.ts';
 import type { Network } from '../src/networks/ir.ts';
 import { initBackend } from '../src/tf/backend.ts';
-import { mulberry32, NetBuilder } from './tfjs-fixtures.ts';
+import { mulberry32, NetBuilder } from './helpers/net-builder.ts';
 
 const [H, W, C] = [3, 4, 3];
 
@@ -29,9 +29,9 @@ function closedForm(net: Network, x: Float32Array): { y: Float32Array; grad: Flo
 }
 
 for (const [label, opts] of [
-  ['neither gamma nor beta', { scale: false, center: false }],
-  ['gamma only', { center: false }],
-  ['beta only', { scale: false }],
+  ['neither gamma nor beta', { gamma: false, beta: false }],
+  ['gamma only', { beta: false }],
+  ['beta only', { gamma: false }],
 ] as const) {
   test(`batch_norm with ${label}: forwardReference values and tf.grad match the closed form`, async () => {
     await initBackend('cpu');
@@ -41,8 +41,8 @@ for (const [label, opts] of [
     const net = b.build('bn-net');
     const bn = net.layers[1]!;
     assert.ok(bn.op === 'batch_norm');
-    assert.equal(bn.gamma === undefined, 'scale' in opts, 'gamma present unless scale: false');
-    assert.equal(bn.beta === undefined, 'center' in opts, 'beta present unless center: false');
+    assert.equal(bn.gamma === undefined, 'gamma' in opts, 'gamma present unless gamma: false');
+    assert.equal(bn.beta === undefined, 'beta' in opts, 'beta present unless beta: false');
     const rand = mulberry32(9);
     const xs = Float32Array.from({ length: H * W * C }, () => rand() * 4 - 2);
     const weights = uploadWeights(net);

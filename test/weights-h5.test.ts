@@ -155,7 +155,7 @@ describe('readKerasH5 + assignKerasWeights', () => {
     );
   });
 
-  test('a missing layer is E_WEIGHT_MISSING naming it; an unexpected weight is E_WEIGHT_COUNT', async () => {
+  test('a missing layer is E_WEIGHTS_MISSING naming it; an unexpected weight is E_WEIGHT_COUNT', async () => {
     const arch = tinyVgg();
     const weights = randomWeights(arch, 5);
     weights.delete('block2_conv1');
@@ -164,7 +164,7 @@ describe('readKerasH5 + assignKerasWeights', () => {
     const h5 = await readKerasH5(file);
     assert.throws(
       () => assignKerasWeights('vgg16', arch, h5),
-      (e: unknown) => e instanceof DreamflowError && e.code === 'E_WEIGHT_MISSING' && e.message.includes('"block2_conv1"'),
+      (e: unknown) => e instanceof DreamflowError && e.code === 'E_WEIGHTS_MISSING' && e.message.includes('"block2_conv1"'),
     );
 
     const inc = inceptionUpTo('activation_1');

@@ -8,7 +8,7 @@ import { networkRange } from '../image/preprocessing.ts';
 import type { Network, Preprocessing } from '../networks/ir.ts';
 import { pruneNetwork } from '../networks/prune.ts';
 import { inferShapes } from '../networks/shapes.ts';
-import { closestNames } from '../nodes/closest-names.ts';
+import { unknownLayerError } from '../networks/layer-names.ts';
 
 /** The seed's step (0.01) was meant for inputs in −1..1; other conventions get the same step relative to their range. */
 export const BASE_STEP_SIZE = 0.01;
@@ -18,9 +18,10 @@ export function dreamObjective(net: Network, layer?: string): Record<string, num
   if (layer === undefined) return { ...net.preset };
   const names = net.layers.filter((l) => l.op !== 'input').map((l) => l.name);
   if (!names.includes(layer)) {
-    throw new DreamflowError('E_UNKNOWN_LAYER', `network ${net.name} has no layer "${layer}"`, {
+    throw unknownLayerError(net, layer, {
+      candidates: names,
+      suggestions: 5,
       expected: 'a layer of the network (dreamflow layers NETWORK --all lists them)',
-      hints: [`closest layers: ${closestNames(layer, names, 5).join(', ')}`, `good dream layers: ${net.dreamLayers.join(', ')}`],
     });
   }
   return { [layer]: 1 };

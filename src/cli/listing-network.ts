@@ -5,10 +5,10 @@
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import type { Network } from '../networks/ir.ts';
 import { kerasNetworkSkeleton } from '../networks/keras/catalog.ts';
-import { loadNetwork, type LoadOptions, type NetworkSpec } from '../networks/registry.ts';
+import { loadNetwork, type NetworkLoadOptions, type NetworkSpec } from '../networks/registry.ts';
 import { isKerasNetworkName } from '../weights/known.ts';
 
-export async function loadListingNetwork(spec: NetworkSpec, opts: LoadOptions): Promise<Network> {
+export async function loadListingNetwork(spec: NetworkSpec, opts: NetworkLoadOptions): Promise<Network> {
   try {
     return await loadNetwork(spec, opts);
   } catch (e) {

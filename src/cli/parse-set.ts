@@ -1,4 +1,4 @@
-import { DreamflowError } from '../errors/dreamflow-error.ts';
+import { UsageError } from '../errors/runtime-errors.ts';
 
 /**
  * `--set KEY=VALUE` (repeatable) → { KEY: "VALUE" } and each key's label for errors, "--set #N" (its position among
@@ -10,7 +10,7 @@ export function parseSetOptions(pairs: string[]): { set: Record<string, string>;
   for (const [i, pair] of pairs.entries()) {
     const eq = pair.indexOf('=');
     if (eq <= 0) {
-      throw new DreamflowError('E_USAGE', `--set #${i + 1} expects KEY=VALUE, got "${pair}"`, {
+      throw new UsageError(`--set #${i + 1} expects KEY=VALUE, got "${pair}"`, {
         expected: 'KEY=VALUE, e.g. --set steps=30 (a parameter) or --set dreamed.jitter=16 (a node\'s field)',
       });
     }

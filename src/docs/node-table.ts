@@ -1,6 +1,7 @@
 import type { JsonSchema, NodeDefinition } from '../runtime/types.ts';
 
 /** Markdown reference of every node type's params, generated from the node schemas so it cannot drift. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each node has its own params type
 export function nodeParamsMarkdown(nodes: readonly NodeDefinition<any>[]): string {
   const parts: string[] = [];
   for (const node of nodes) {

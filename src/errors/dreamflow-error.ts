@@ -1,15 +1,26 @@
 /**
- * Base class for every error a user can cause. `code` is stable (tools and tests match on it);
- * the message is for humans. How an error is printed lives in src/errors/format.ts, not here.
+ * Base class for every error a user can cause. `code` is stable (tools and tests match on it) and one of the
+ * catalogue in src/errors/codes.ts; the message is for humans. How an error is printed lives in
+ * src/errors/format.ts, not here.
  */
+import type { ErrorCode } from './codes.ts';
+
 export interface SourceLocation {
   file: string;
   line: number; // 1-based
   col: number; // 1-based
 }
 
+export interface DreamflowErrorOptions {
+  location?: SourceLocation;
+  path?: string;
+  expected?: string;
+  hints?: string[];
+  cause?: unknown;
+}
+
 export class DreamflowError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly location?: SourceLocation;
   /** JSON path inside the document, e.g. "/nodes/dreamed/stpes". */
   readonly path?: string;
@@ -18,11 +29,7 @@ export class DreamflowError extends Error {
   /** Short extra lines ("did you mean …", "known types: …"). */
   readonly hints: string[];
 
-  constructor(
-    code: string,
-    message: string,
-    opts: { location?: SourceLocation; path?: string; expected?: string; hints?: string[]; cause?: unknown } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, opts: DreamflowErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.code = code;

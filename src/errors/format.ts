@@ -3,8 +3,8 @@
  * the column, the JSON path, what was expected and hints. Kept apart from the error classes (they carry data only).
  */
 import { readFileSync } from 'node:fs';
-import { relative, isAbsolute } from 'node:path';
 import { DreamflowError, DreamflowErrorList } from './dreamflow-error.ts';
+import { displayPath } from '../utils/display-path.ts';
 
 export interface FormatOptions {
   /** Source text per file for snippets (pipelines given as text); other files are read from disk. */
@@ -74,12 +74,6 @@ function sourceText(file: string, opts: FormatOptions): string | undefined {
   } catch {
     return undefined; // a pipeline given as an object, or a file since deleted: print without a snippet
   }
-}
-
-function displayPath(file: string, cwd = process.cwd()): string {
-  if (!isAbsolute(file)) return file;
-  const rel = relative(cwd, file);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
 const ANSI = { red: '\x1b[31;1m', bold: '\x1b[1m' } as const;

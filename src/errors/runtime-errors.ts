@@ -1,9 +1,20 @@
-import { DreamflowError, type SourceLocation } from './dreamflow-error.ts';
+import { DreamflowError, type DreamflowErrorOptions } from './dreamflow-error.ts';
+import type { ErrorCode } from './codes.ts';
 
-/** A run stopped by its AbortSignal. Everything the run created has been disposed when this is thrown. */
+/**
+ * A run (or a download) stopped by its AbortSignal. Everything the run created has been disposed when this is
+ * thrown.
+ */
 export class CancelledError extends DreamflowError {
-  constructor(message = 'run cancelled') {
-    super('E_CANCELLED', message);
+  constructor(message = 'run cancelled', opts: Pick<DreamflowErrorOptions, 'cause'> = {}) {
+    super('E_CANCELLED', message, opts);
+  }
+}
+
+/** The command line is wrong (a flag's value, a combination of flags): exit 2, before anything runs. */
+export class UsageError extends DreamflowError {
+  constructor(message: string, opts: Pick<DreamflowErrorOptions, 'expected' | 'hints'> = {}) {
+    super('E_USAGE', message, opts);
   }
 }
 
@@ -14,10 +25,10 @@ export class CancelledError extends DreamflowError {
 export class NodeError extends DreamflowError {
   readonly node: string;
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     node: string,
-    opts: { location?: SourceLocation; path?: string; expected?: string; hints?: string[]; cause?: unknown } = {},
+    opts: DreamflowErrorOptions = {},
   ) {
     super(code, message, opts);
     this.node = node;

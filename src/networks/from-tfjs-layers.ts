@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
+import { isPlainObject } from '../utils/is-plain-object.ts';
 import { concatBytes, decodeWeights, type WeightsGroup } from './decode-weights.ts';
 import { guessDreamLayers, guessPreset } from './dream-layers.ts';
 import type { Network, Preprocessing } from './ir.ts';
@@ -25,19 +26,16 @@ export interface NetworkInfo {
   preset?: Record<string, number>;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Checks the outer shape of a parsed model.json. `where` names the file in errors. */
 export function asLayersModelJson(json: unknown, where: string): TfjsLayersModelJson {
-  if (!isObject(json)) throw new DreamflowError('E_MODEL_INVALID', `${where}: not a TF.js model.json object`);
+  if (!isPlainObject(json)) throw new DreamflowError('E_MODEL_INVALID', `${where}: not a TF.js model.json object`);
   if (json.format === 'graph-model') {
     throw new DreamflowError('E_UNSUPPORTED_MODEL', `${where}: TF.js graph models are not supported`, {
       hints: ['convert the Keras model with tensorflowjs_converter --output_format tfjs_layers_model'],
     });
   }
-  if (!isObject(json.modelTopology) || !Array.isArray(json.weightsManifest)) {
+  if (!isPlainObject(json.modelTopology) || !Array.isArray(json.weightsManifest)) {
     throw new DreamflowError('E_MODEL_INVALID', `${where}: expected "modelTopology" and "weightsManifest"`);
   }
   return json as unknown as TfjsLayersModelJson;

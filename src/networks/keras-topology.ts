@@ -4,6 +4,7 @@
  * Produces a flat list of raw layers with their input names; turning classes into IR ops is done elsewhere.
  */
 import { DreamflowError } from '../errors/dreamflow-error.ts';
+import { isPlainObject } from '../utils/is-plain-object.ts';
 
 export interface RawLayer {
   name: string;
@@ -14,9 +15,6 @@ export interface RawLayer {
 
 type Json = Record<string, unknown>;
 
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function invalid(where: string, message: string): DreamflowError {
   return new DreamflowError('E_MODEL_INVALID', `${where}: ${message}`);
@@ -41,11 +39,11 @@ function nodeInputs(node: unknown, layerName: string, where: string): string[] {
     for (const entry of node) visitHistory(entry);
     return names;
   }
-  if (isObject(node) && Array.isArray(node.args)) {
+  if (isPlainObject(node) && Array.isArray(node.args)) {
     // Keras 3: tensors are {class_name: "__keras_tensor__", config: {keras_history: [name, node, tensor]}}.
     const visit = (v: unknown): void => {
       if (Array.isArray(v)) v.forEach(visit);
-      else if (isObject(v) && v.class_name === '__keras_tensor__' && isObject(v.config)) visitHistory(v.config.keras_history);
+      else if (isPlainObject(v) && v.class_name === '__keras_tensor__' && isPlainObject(v.config)) visitHistory(v.config.keras_history);
     };
     visit(node.args);
     return names;
@@ -60,7 +58,7 @@ function functionalLayers(config: Json, where: string): RawLayer[] {
     throw new DreamflowError('E_UNSUPPORTED_MODEL', `${where}: models with ${inputs.length} inputs are not supported`);
   }
   return config.layers.map((raw: unknown): RawLayer => {
-    if (!isObject(raw) || typeof raw.class_name !== 'string' || !isObject(raw.config)) {
+    if (!isPlainObject(raw) || typeof raw.class_name !== 'string' || !isPlainObject(raw.config)) {
       throw invalid(where, 'a layer entry lacks "class_name" or "config"');
     }
     const name = typeof raw.name === 'string' ? raw.name : String(raw.config.name);
@@ -81,11 +79,11 @@ function functionalLayers(config: Json, where: string): RawLayer[] {
 }
 
 function sequentialLayers(config: unknown, where: string): RawLayer[] {
-  const list = Array.isArray(config) ? config : isObject(config) ? config.layers : undefined;
+  const list = Array.isArray(config) ? config : isPlainObject(config) ? config.layers : undefined;
   if (!Array.isArray(list) || list.length === 0) throw invalid(where, 'the Sequential model has no layers');
   const out: RawLayer[] = [];
   for (const raw of list) {
-    if (!isObject(raw) || typeof raw.class_name !== 'string' || !isObject(raw.config)) {
+    if (!isPlainObject(raw) || typeof raw.class_name !== 'string' || !isPlainObject(raw.config)) {
       throw invalid(where, 'a layer entry lacks "class_name" or "config"');
     }
     const name = String(raw.config.name ?? `layer_${out.length}`);
@@ -103,7 +101,7 @@ function sequentialLayers(config: unknown, where: string): RawLayer[] {
 
 /** `modelConfig` is {class_name, config} as found under modelTopology.model_config (or modelTopology itself). */
 export function readKerasTopology(modelConfig: unknown, where: string): RawLayer[] {
-  if (!isObject(modelConfig) || typeof modelConfig.class_name !== 'string') {
+  if (!isPlainObject(modelConfig) || typeof modelConfig.class_name !== 'string') {
     throw invalid(where, 'no Keras model config (expected {"class_name": "Model" | "Sequential", "config": …})');
   }
   switch (modelConfig.class_name) {
@@ -111,7 +109,7 @@ export function readKerasTopology(modelConfig: unknown, where: string): RawLayer
       return sequentialLayers(modelConfig.config, where);
     case 'Model':
     case 'Functional':
-      if (!isObject(modelConfig.config)) throw invalid(where, 'the model config has no "config" object');
+      if (!isPlainObject(modelConfig.config)) throw invalid(where, 'the model config has no "config" object');
       return functionalLayers(modelConfig.config, where);
     default:
       throw new DreamflowError(

@@ -23,11 +23,13 @@ export interface UnknownLayerOptions {
   expected?: string;
   /** How many closest names the hint lists (default 3). */
   suggestions?: number;
+  /** The names that would be accepted (default: every layer of `net`). */
+  candidates?: readonly string[];
 }
 
 /** E_UNKNOWN_LAYER for `name`, which is not a layer of `net`. */
 export function unknownLayerError(net: Network, name: string, opts: UnknownLayerOptions = {}): DreamflowError {
-  const names = net.layers.map((l) => l.name);
+  const names = opts.candidates ?? net.layers.map((l) => l.name);
   return new DreamflowError('E_UNKNOWN_LAYER', `${opts.context ?? ''}network ${net.name} has no layer "${name}"${didYouMean(name, names)}`, {
     ...(opts.path !== undefined ? { path: opts.path } : {}),
     expected: opts.expected ?? 'a layer of the network (see `dreamflow layers`)',

@@ -10,30 +10,20 @@ import { BUNDLED_INCEPTION_DESCRIPTION, BUNDLED_INCEPTION_NAME, loadBundledIncep
 import { loadTfjsLayersModel } from './from-tfjs-layers.ts';
 import type { Network, Preprocessing } from './ir.ts';
 import { registerKerasNetworksWith } from './keras/registration.ts';
+import type { NetworkLoadOptions, NetworkSpec } from './network-spec.ts';
 
-/** A name, a model file, or a name with a local weights file (`network: { name: vgg16, weights: ./x.h5 }`). */
-export type NetworkSpec = string | { path: string; preprocessing?: Preprocessing } | { name: string; weights?: string };
-
-export interface LoadOptions {
-  /** directory that relative model paths are resolved against (the pipeline file's directory); default cwd */
-  workDir?: string;
-  /**
-   * A local weights file for a named network (`--weights FILE`; a spec's `weights:` wins), relative to workDir.
-   * The registry passes it to the loader absolute.
-   */
-  weightsFile?: string;
-}
+export type { NetworkLoadOptions, NetworkSpec } from './network-spec.ts';
 
 export interface NetworkInfo {
   description: string;
   /** true when loading needs no network access and no extra download */
   offline?: boolean;
   preprocessing?: Preprocessing;
-  /** The loader reads a weights file given as LoadOptions.weightsFile (other networks refuse one). */
+  /** The loader reads a weights file given as NetworkLoadOptions.weightsFile (other networks refuse one). */
   acceptsWeights?: boolean;
 }
 
-export type NetworkLoader = (opts: LoadOptions) => Promise<Network>;
+export type NetworkLoader = (opts: NetworkLoadOptions) => Promise<Network>;
 export type ModelFileLoader = (file: string, opts: { preprocessing?: Preprocessing }) => Promise<Network>;
 
 const named = new Map<string, { loader: NetworkLoader; info: NetworkInfo }>();
@@ -149,7 +139,7 @@ export function networkKey(spec: NetworkSpec, workDir?: string, weightsFile?: st
   return keyOf(resolveSpec(spec, workDir, weightsFile));
 }
 
-export function loadNetwork(spec: NetworkSpec, opts: LoadOptions = {}): Promise<Network> {
+export function loadNetwork(spec: NetworkSpec, opts: NetworkLoadOptions = {}): Promise<Network> {
   let resolved: Resolved;
   try {
     resolved = resolveSpec(spec, opts.workDir, opts.weightsFile);
@@ -166,7 +156,7 @@ export function loadNetwork(spec: NetworkSpec, opts: LoadOptions = {}): Promise<
   return pending;
 }
 
-async function load(r: Resolved, opts: LoadOptions): Promise<Network> {
+async function load(r: Resolved, opts: NetworkLoadOptions): Promise<Network> {
   if (r.kind === 'name') return named.get(r.name)!.loader({ ...opts, weightsFile: r.weights?.file });
   const ext = path.extname(r.file).toLowerCase();
   if (ext === '.json') return loadTfjsLayersModel(r.file, { preprocessing: r.preprocessing });

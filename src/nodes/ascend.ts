@@ -135,6 +135,7 @@ export const ascendNode: NodeDefinition<AscendParams> = {
             return bounds ? (tf.minimum(tf.maximum(next, bounds.lo), bounds.hi) as tf.Tensor4D) : next;
           });
           current.dispose();
+          await ctx.showImage?.(x, 'network', { step, steps: params.steps });
         } finally {
           grad.dispose(); // also when progress throws or the octave stops early
         }

@@ -1,6 +1,7 @@
-import { realpath, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
+import { canonicalPath } from '../utils/canonical-path.ts';
 import { encodeImage, imageFormatFromPath } from '../image/encode.ts';
 import { toRawPixels } from '../image/pixels.ts';
 import { writeFileAtomic } from '../image/write-atomic.ts';
@@ -42,7 +43,7 @@ export const saveNode: NodeDefinition<SaveParams> = {
     const image = imageInput('save', inputs, 'input', 'rgb');
     const path = resolve(ctx.workDir, params.path);
     const format = imageFormatFromPath(path);
-    if (image.sourcePath !== undefined && (await canonical(path)) === (await canonical(image.sourcePath))) {
+    if (image.sourcePath !== undefined && (await canonicalPath(path)) === (await canonicalPath(image.sourcePath))) {
       throw new DreamflowError('E_OVERWRITE_INPUT', `save ${ctx.id}: refusing to overwrite the input image ${path}`, {
         hints: ['choose another output path'],
       });
@@ -56,14 +57,3 @@ export const saveNode: NodeDefinition<SaveParams> = {
     return { kind: 'file', path, bytes: (await stat(path)).size };
   },
 };
-
-/** The real path of `path`, or of its nearest existing directory joined with the rest when it does not exist. */
-async function canonical(path: string): Promise<string> {
-  try {
-    return await realpath(path);
-  } catch {
-    const parent = dirname(path);
-    if (parent === path) return path;
-    return join(await canonical(parent), basename(path));
-  }
-}

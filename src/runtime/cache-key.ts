@@ -2,11 +2,13 @@
  * Cache keys and why a node re-ran. A key hashes everything a node's output depends on: node type and version,
  * canonical params (input references excluded), the keys of the instances it reads (a pyramid level as
  * "key#i"), the network's identity for nodes that use it, the content of files it reads and the paths it writes.
- * The parts are kept per instance between runs so a re-run can say why ("params changed: steps 20 → 30").
+ * The parts are kept per instance between runs so a re-run can say why, as data (RunReason) rendered last
+ * ("params changed: steps 20 → 30").
  */
-import { relative } from 'node:path';
 import { canonicalJson, sha256 } from './hash.ts';
-import { isPlainObject, show } from './params.ts';
+import { show } from './params.ts';
+import { isPlainObject } from '../utils/is-plain-object.ts';
+import { displayPath } from '../utils/display-path.ts';
 
 export interface InputKey {
   /** Producer instance ("dreamed@1", "pyramid#2" for a pyramid level). */
@@ -35,26 +37,91 @@ export function cacheKey(parts: KeyParts): string {
   return sha256(canonicalJson(parts));
 }
 
-/** Why an instance runs instead of coming from the cache, e.g. "params changed: steps 20 → 30". */
-export function explainRun(prev: KeyParts | undefined, cur: KeyParts, why: { missingWrites?: string[]; cacheOff?: boolean; workDir: string }): string {
-  if (why.cacheOff) return 'cache disabled';
-  if (!prev) return 'not cached';
-  if (prev.type !== cur.type || prev.version !== cur.version) return `node changed: ${prev.type} v${prev.version} → ${cur.type} v${cur.version}`;
-  const reasons: string[] = [];
+/**
+ * Why an instance runs (or, for `unchanged`, why it came from the cache): data first, words last
+ * (describeRunReasons). Several may hold at once ("params changed: …; input changed: …").
+ */
+export type RunReason =
+  | { kind: 'cache-disabled' }
+  | { kind: 'not-cached' }
+  | { kind: 'node-changed'; from: string; to: string }
+  | { kind: 'params'; changes: string[] }
+  | { kind: 'octaves'; from?: number; to?: number }
+  | { kind: 'input'; from: string[] }
+  | { kind: 'previous-octave'; from: string[] }
+  | { kind: 'file'; files: string[] }
+  | { kind: 'network' }
+  | { kind: 'output-path' }
+  | { kind: 'missing-output'; files: string[] }
+  | { kind: 'evicted' }
+  | { kind: 'unchanged' };
+
+export type RunReasonKind = RunReason['kind'];
+
+/** Why an instance runs instead of coming from the cache (never empty). */
+export function explainRun(prev: KeyParts | undefined, cur: KeyParts, why: { missingWrites?: string[]; cacheOff?: boolean }): RunReason[] {
+  if (why.cacheOff) return [{ kind: 'cache-disabled' }];
+  if (!prev) return [{ kind: 'not-cached' }];
+  if (prev.type !== cur.type || prev.version !== cur.version) {
+    return [{ kind: 'node-changed', from: `${prev.type} v${prev.version}`, to: `${cur.type} v${cur.version}` }];
+  }
+  const reasons: RunReason[] = [];
   const params = diffParams(prev.params, cur.params);
-  if (params.length) reasons.push(`params changed: ${params.join(', ')}`);
-  if (prev.octaves !== cur.octaves) reasons.push(`octave count changed: ${prev.octaves} → ${cur.octaves}`);
+  if (params.length) reasons.push({ kind: 'params', changes: params });
+  if (prev.octaves !== cur.octaves) reasons.push({ kind: 'octaves', from: prev.octaves, to: cur.octaves });
   const inputs = diffInputs(prev.inputs, cur.inputs);
-  if (inputs.length) reasons.push(`input changed: ${inputs.join(', ')}`);
+  if (inputs.length) reasons.push({ kind: 'input', from: inputs });
   const previous = diffInputs(prev.previous ?? {}, cur.previous ?? {});
-  if (previous.length && !inputs.length) reasons.push(`previous octave changed: ${previous.join(', ')}`);
+  if (previous.length && !inputs.length) reasons.push({ kind: 'previous-octave', from: previous });
   const files = Object.keys({ ...prev.files, ...cur.files }).filter((f) => prev.files[f] !== cur.files[f]);
-  if (files.length) reasons.push(`input file changed: ${files.map((f) => rel(f, why.workDir)).join(', ')}`);
-  if (prev.network !== cur.network) reasons.push('network changed');
-  if (!params.length && canonicalJson(prev.writes) !== canonicalJson(cur.writes)) reasons.push('output path changed');
-  if (reasons.length) return reasons.join('; ');
-  if (why.missingWrites?.length) return `output file missing: ${why.missingWrites.map((f) => rel(f, why.workDir)).join(', ')}`;
-  return 'evicted from the cache';
+  if (files.length) reasons.push({ kind: 'file', files });
+  if (prev.network !== cur.network) reasons.push({ kind: 'network' });
+  if (!params.length && canonicalJson(prev.writes) !== canonicalJson(cur.writes)) reasons.push({ kind: 'output-path' });
+  if (reasons.length) return reasons;
+  if (why.missingWrites?.length) return [{ kind: 'missing-output', files: why.missingWrites }];
+  return [{ kind: 'evicted' }];
+}
+
+/** The reasons in words, e.g. "params changed: steps 20 → 30"; files relative to workDir. */
+export function describeRunReasons(reasons: readonly RunReason[], workDir: string): string {
+  return reasons.map((r) => describeRunReason(r, workDir)).join('; ');
+}
+
+function describeRunReason(r: RunReason, workDir: string): string {
+  const files = (list: string[]) => list.map((f) => displayPath(f, workDir)).join(', ');
+  switch (r.kind) {
+    case 'cache-disabled':
+      return 'cache disabled';
+    case 'not-cached':
+      return 'not cached';
+    case 'node-changed':
+      return `node changed: ${r.from} → ${r.to}`;
+    case 'params':
+      return `params changed: ${r.changes.join(', ')}`;
+    case 'octaves':
+      return `octave count changed: ${r.from} → ${r.to}`;
+    case 'input':
+      return `input changed: ${r.from.join(', ')}`;
+    case 'previous-octave':
+      return `previous octave changed: ${r.from.join(', ')}`;
+    case 'file':
+      return `input file changed: ${files(r.files)}`;
+    case 'network':
+      return 'network changed';
+    case 'output-path':
+      return 'output path changed';
+    case 'missing-output':
+      return `output file missing: ${files(r.files)}`;
+    case 'evicted':
+      return 'evicted from the cache';
+    case 'unchanged':
+      return 'unchanged';
+  }
+}
+
+/** The `reason` (words, a stable NDJSON field) and `kinds` (for programs) of node:start and node:cached. */
+export function reasonFields(reasons: readonly RunReason[], workDir: string): { reason: string; kinds: RunReasonKind[] } {
+  return { reason: describeRunReasons(reasons, workDir), kinds: reasons.map((r) => r.kind) };
 }
 
 function diffInputs(a: Record<string, InputKey | null>, b: Record<string, InputKey | null>): string[] {
@@ -87,9 +154,4 @@ function flatten(v: Record<string, unknown>, prefix = '', out = new Map<string, 
     else out.set(key, x);
   }
   return out;
-}
-
-function rel(file: string, workDir: string): string {
-  const r = relative(workDir, file);
-  return r && !r.startsWith('..') ? r : file;
 }

@@ -7,7 +7,8 @@
  */
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { didYouMean } from '../errors/did-you-mean.ts';
-import { isPlainObject, parseSetValue, setLabel, type ParamOverrides } from './params.ts';
+import { isPlainObject } from '../utils/is-plain-object.ts';
+import { parseSetValue, setLabel, type ParamOverrides } from './params.ts';
 import { pathToPointer } from './yaml-source.ts';
 
 export interface CommandLineValue {

@@ -7,12 +7,13 @@
  * disposes each one when no instance will read it again; the cache keeps clones of its own.
  */
 import { existsSync } from 'node:fs';
+import type * as tf from '@tensorflow/tfjs';
 import type { EngineChoice, GradientEngine } from '../engines/engine.ts';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { CancelledError, NodeError } from '../errors/runtime-errors.ts';
 import type { Network } from '../networks/ir.ts';
 import type { ValueCache } from './cache.ts';
-import { cacheKey, explainRun, type InputKey, type KeyParts } from './cache-key.ts';
+import { cacheKey, explainRun, reasonFields, type InputKey, type KeyParts } from './cache-key.ts';
 import type { FileHasher } from './hash.ts';
 import { WRITE_OUTSIDE_HINTS, writesOutside } from './output-paths.ts';
 import { substituteOctave } from './params.ts';
@@ -42,7 +43,17 @@ export interface ExecuteOptions {
   outputRoot?: string;
   /** Called with each finished instance's value (ran or cached), before it can be released; must not keep it. */
   onValue?(info: InstanceInfo, value: Value): void | Promise<void>;
+  /** Receives the images nodes offer while they run (NodeContext.showImage); unset: nodes are not asked. */
+  onStepImage?: StepImageHook;
 }
+
+/** See NodeContext.showImage: `image` belongs to the node; read it, never keep or dispose it. */
+export type StepImageHook = (
+  info: Omit<InstanceInfo, 'ran'>,
+  image: tf.Tensor4D,
+  space: 'rgb' | 'network',
+  at: { step: number; steps: number },
+) => Promise<void>;
 
 export interface InstanceInfo {
   id: string;
@@ -304,12 +315,12 @@ class Execution {
 
     if (value) {
       this.values.set(inst.id, value); // owned from here on: disposed on release or when the run ends
-      this.opts.emit({ event: 'node:cached', node: inst.id, reason: 'unchanged', ...octaveFields });
+      this.opts.emit({ event: 'node:cached', node: inst.id, ...reasonFields([{ kind: 'unchanged' }], workDir), ...octaveFields });
       this.result.cached.push(inst.id);
     } else {
       if (this.opts.outputRoot !== undefined) await this.checkWrites(inst, params, writes, this.opts.outputRoot);
-      const reason = explainRun(prev?.parts, parts, { missingWrites, cacheOff: !cache || cache.budget <= 0, workDir });
-      this.opts.emit({ event: 'node:start', node: inst.id, reason, ...octaveFields });
+      const reasons = explainRun(prev?.parts, parts, { missingWrites, cacheOff: !cache || cache.budget <= 0 });
+      this.opts.emit({ event: 'node:start', node: inst.id, ...reasonFields(reasons, workDir), ...octaveFields });
       const t0 = performance.now();
       value = await this.runNode(inst, params, inputs, previousInputs);
       this.values.set(inst.id, value);
@@ -359,6 +370,8 @@ class Execution {
   ): Promise<Value> {
     const { node } = inst;
     const emit = this.opts.emit;
+    const onStepImage = this.opts.onStepImage;
+    const octaveInfo = inst.octave !== undefined ? { octave: inst.octave, octaves: inst.octaves } : {};
     const ctx: NodeContext = {
       id: inst.id,
       nodeId: node.id,
@@ -381,6 +394,7 @@ class Execution {
           loss: pr.loss,
         });
       },
+      ...(onStepImage ? { showImage: (image, space, at) => onStepImage({ id: inst.id, nodeId: node.id, ...octaveInfo }, image, space, at) } : {}),
     };
     let out: Value;
     try {

@@ -9,7 +9,7 @@
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { closest } from '../errors/did-you-mean.ts';
 import type { OctaveLoop, PipelineGraph, PipelineNode } from './pipeline.ts';
-import { isPlainObject } from './params.ts';
+import { isPlainObject } from '../utils/is-plain-object.ts';
 import type { NodeDefinition } from './types.ts';
 import { locateKey, locateValue, pointerToPath, type YamlSource } from './yaml-source.ts';
 

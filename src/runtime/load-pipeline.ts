@@ -3,9 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { DreamflowError, DreamflowErrorList } from '../errors/dreamflow-error.ts';
+import { errorCodeInfo } from '../errors/codes.ts';
 import { buildGraph } from './graph.ts';
 import { resolveRegistry, type NodeRegistry } from './node-registry.ts';
-import { isPlainObject, resolveParams, substituteParams, type ParamOverrides } from './params.ts';
+import { resolveParams, substituteParams, type ParamOverrides } from './params.ts';
+import { isPlainObject } from '../utils/is-plain-object.ts';
 import type { NetworkSpec, PipelineSource, ValidatedPipeline } from './pipeline.ts';
 import { pipelineValidator, schemaErrors } from './schema-errors.ts';
 import type { NodeDefinition } from './types.ts';
@@ -92,7 +94,7 @@ export function locateNetworkError(e: unknown, p: ValidatedPipeline): DreamflowE
 function networkErrorPath(spec: NetworkSpec | undefined, e: unknown): string[] {
   if (spec === undefined || typeof spec === 'string') return ['network'];
   if (!('name' in spec)) return ['network', 'path'];
-  return e instanceof DreamflowError && e.code.startsWith('E_WEIGHTS') ? ['network', 'weights'] : ['network', 'name'];
+  return e instanceof DreamflowError && errorCodeInfo(e.code).at === 'weights' ? ['network', 'weights'] : ['network', 'name'];
 }
 
 /** `dreamflow validate`: the same checks as a run does before anything runs. */

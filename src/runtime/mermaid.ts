@@ -5,9 +5,14 @@
 import { splitsOctaves } from './graph.ts';
 import type { ValidatedPipeline } from './pipeline.ts';
 
+/** The Mermaid id of a node (the live page finds the node's box by it). */
+export function mermaidId(node: string): string {
+  return 'n_' + node.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
 export function toMermaid(p: ValidatedPipeline): string {
   const { graph } = p;
-  const id = (n: string) => 'n_' + n.replace(/[^A-Za-z0-9_]/g, '_');
+  const id = mermaidId;
   const label = (s: string) => s.replace(/"/g, '#quot;');
   const box = (n: string) => {
     const node = graph.nodes.get(n)!;

@@ -5,9 +5,10 @@
  * a value that is exactly one "${param}" set with --set (`--output /tmp/x.png`) is the user's choice, not the
  * recipe's.
  */
-import { lstat, readlink, realpath } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { lstat, readlink } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
+import { canonicalPath } from '../utils/canonical-path.ts';
 import { substituteOctave } from './params.ts';
 import type { ValidatedPipeline } from './pipeline.ts';
 import { locateValue, pathToPointer } from './yaml-source.ts';
@@ -39,8 +40,8 @@ export async function outputPathProblem(target: string, root: string, written?: 
       ? `absolute path ${written} is outside the output directory ${rootAbs}`
       : `${shown} leads outside the output directory ${rootAbs}`;
   }
-  const realRoot = await canonical(rootAbs);
-  if (!escapes(realRoot, await canonical(resolve(target)))) return undefined;
+  const realRoot = await canonicalPath(rootAbs);
+  if (!escapes(realRoot, await canonicalPath(resolve(target)))) return undefined;
   const link = await escapingLink(resolve(target), rootAbs);
   return `${shown} leads outside the output directory ${rootAbs}${link ? ` through the symbolic link ${link}` : ' through a symbolic link'}`;
 }
@@ -102,37 +103,15 @@ function escapes(root: string, target: string): boolean {
   return rel === '..' || rel.startsWith('..' + '/') || rel.startsWith('..\\') || isAbsolute(rel);
 }
 
-/**
- * The real path of `path`, or of its nearest existing ancestor joined with the rest. A dangling link counts as
- * where it points (writing through it would create its target).
- */
-async function canonical(path: string, depth = 0): Promise<string> {
-  try {
-    return await realpath(path);
-  } catch {
-    // not there (or a dangling / looping link)
-  }
-  if (depth < 40) {
-    try {
-      if ((await lstat(path)).isSymbolicLink()) return await canonical(resolve(dirname(path), await readlink(path)), depth + 1);
-    } catch {
-      // not there at all
-    }
-  }
-  const parent = dirname(path);
-  if (parent === path) return path;
-  return join(await canonical(parent, depth + 1), basename(path));
-}
-
 /** "out → /home/me" for the first symbolic link between `root` and `target` that leads out of `root`. */
 async function escapingLink(target: string, root: string): Promise<string | undefined> {
-  const realRoot = await canonical(root);
+  const realRoot = await canonicalPath(root);
   const chain: string[] = [];
   for (let p = target; !escapes(root, p) && p !== root; p = dirname(p)) chain.unshift(p);
   for (const p of chain) {
     try {
       if (!(await lstat(p)).isSymbolicLink()) continue;
-      const real = await canonical(p);
+      const real = await canonicalPath(p);
       if (escapes(realRoot, real)) return `${relative(root, p)} → ${await readlink(p)}`;
     } catch {
       return undefined; // the rest does not exist yet

@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { closest, didYouMean } from '../errors/did-you-mean.ts';
+import { isPlainObject } from '../utils/is-plain-object.ts';
 import type { ParamValue } from './pipeline.ts';
 import { locateKey, locateValue, pathToPointer, type PathSegment, type YamlSource } from './yaml-source.ts';
 
@@ -252,10 +253,6 @@ export function substituteOctave(params: Record<string, unknown>, octave: number
     return v;
   };
   return fill(params) as Record<string, unknown>;
-}
-
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 export function show(v: unknown): string {

@@ -2,12 +2,9 @@
 import type { SourceLocation } from '../errors/dreamflow-error.ts';
 import type { NodeDefinition } from './types.ts';
 import type { YamlSource } from './yaml-source.ts';
+import type { NetworkSpec } from '../networks/network-spec.ts';
 
-/** `network:` in a pipeline: a registry name, a model file, or a registry name with a local weights file. */
-export type NetworkSpec =
-  | string
-  | { path: string; preprocessing?: 'inception' | 'caffe' | 'unit' }
-  | { name: string; weights?: string };
+export type { NetworkSpec } from '../networks/network-spec.ts';
 
 /** A pipeline given as text or as an object instead of a file path. `file` labels it in errors. */
 export type PipelineSource = { text: string; file?: string } | { pipeline: Record<string, unknown>; file?: string };

@@ -10,10 +10,12 @@
  * (parameters, schema, graph) point at that file's line and column.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { displayPath } from '../utils/display-path.ts';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
+import type { ErrorCode } from '../errors/codes.ts';
 import { closest } from '../errors/did-you-mean.ts';
-import { isPlainObject } from './params.ts';
+import { isPlainObject } from '../utils/is-plain-object.ts';
 import { locateKey, locateValue, parseYaml, pathToPointer, type PathSegment, type YamlSource } from './yaml-source.ts';
 
 export interface ComposeOptions {
@@ -107,7 +109,7 @@ function composeLayer(raw: Record<string, unknown>, src: YamlSource, stack: stri
     const location = locateValue(src, ref.path);
     const pointer = pathToPointer(ref.path);
     if (stack.includes(target)) {
-      const cycle = [...stack.slice(stack.indexOf(target)), target].map((f) => displayName(f, ctx.rootDir));
+      const cycle = [...stack.slice(stack.indexOf(target)), target].map((f) => displayPath(f, ctx.rootDir));
       ctx.errors.push(
         new DreamflowError('E_RECIPE_CYCLE', `recipe cycle: ${cycle.join(' → ')}`, {
           location,
@@ -164,7 +166,7 @@ interface Reference {
 /** `extends` first (the base goes under everything), then the includes in order. */
 function references(raw: Record<string, unknown>, src: YamlSource, ctx: Context): Reference[] {
   const refs: Reference[] = [];
-  const bad = (code: string, path: PathSegment[], message: string, expected: string) =>
+  const bad = (code: ErrorCode, path: PathSegment[], message: string, expected: string) =>
     ctx.errors.push(new DreamflowError(code, message, { location: locateValue(src, path), path: pathToPointer(path), expected }));
   if ('extends' in raw) {
     const v = raw.extends;
@@ -282,9 +284,4 @@ function mergeNodes(
     if ('type' in (node as Record<string, unknown>)) own.claim(['nodes', id]);
   }
   return nodes;
-}
-
-function displayName(file: string, rootDir: string): string {
-  const rel = relative(rootDir, file);
-  return rel && !isAbsolute(rel) ? rel : file;
 }

@@ -15,6 +15,7 @@ import { execute, type HistoryEntry } from './executor.ts';
 import { FileHasher } from './hash.ts';
 import { loadWith, locateNetworkError, networkDir, type LoadOptions } from './load-pipeline.ts';
 import { previewWriter } from './preview.ts';
+import { stepImageReader, type StepFrame, type StepImageOptions } from './step-images.ts';
 import { resolveRegistry, type NodeRegistry } from './node-registry.ts';
 import type { ParamOverrides } from './params.ts';
 import type { PipelineSource, ValidatedPipeline } from './pipeline.ts';
@@ -54,6 +55,9 @@ export interface RunOptions extends ParamOverrides {
   preview?: string;
   /** Receives every recipe file read or tried (extends/include), also when the pipeline is invalid. */
   recipeFiles?: Set<string>;
+  /** Receives shrunk images of the dream every few steps (`watch --serve`); unset: none are taken. */
+  onStepImage?: (frame: StepFrame) => void;
+  stepImages?: StepImageOptions;
 }
 
 export interface RunResult {
@@ -135,6 +139,7 @@ export class Runner {
         aliases: this.aliases,
         outputRoot: opts.outputRoot,
         ...(opts.preview !== undefined ? { onValue: previewWriter(p, opts.preview, access.network, emit) } : {}),
+        ...(opts.onStepImage ? { onStepImage: stepImageReader(access.network, opts.onStepImage, opts.stepImages) } : {}),
         ...access,
       });
       const ms = performance.now() - t0;

@@ -1,6 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Network } from '../networks/ir.ts';
 import type { EngineChoice, GradientEngine } from '../engines/engine.ts';
+import type { ErrorCode } from '../errors/codes.ts';
+import type { RunReasonKind } from './cache-key.ts';
 
 /**
  * Values passed between nodes. Images are always [1, h, w, 3] float32.
@@ -34,9 +36,10 @@ export type Value = ImageValue | PyramidValue | FileValue;
 /** Events, as the json reporter prints them (one object per line). A stable interface: add fields, never rename. */
 export type RunEvent =
   | { event: 'run:start'; pipeline: string; nodes: string[] }
-  | { event: 'node:start'; node: string; reason?: string; octave?: number; octaves?: number }
+  /** `reason` in words (stable), `kinds` as data: what changed (RunReasonKind, src/runtime/cache-key.ts). */
+  | { event: 'node:start'; node: string; reason: string; kinds: RunReasonKind[]; octave?: number; octaves?: number }
   | { event: 'node:done'; node: string; ms: number; octave?: number; octaves?: number }
-  | { event: 'node:cached'; node: string; reason?: string; octave?: number; octaves?: number }
+  | { event: 'node:cached'; node: string; reason: string; kinds: RunReasonKind[]; octave?: number; octaves?: number }
   /** `tile`/`tiles`: the window of a tiled step just done (the last one carries the step's loss; others an estimate). */
   | { event: 'progress'; node: string; octave?: number; octaves?: number; step: number; steps: number; loss: number; tile?: number; tiles?: number }
   | { event: 'output'; node: string; path: string }
@@ -54,14 +57,16 @@ export type RunEvent =
   /** Watch mode: the pipeline is invalid (its `error` events came first); the last good output is left as it is. */
   | { event: 'watch:invalid'; errors: number }
   /** Watch mode: the run failed (its `error` events came first); waiting for the next change. */
-  | { event: 'watch:failed'; code: string }
+  | { event: 'watch:failed'; code: ErrorCode }
   /** Watch mode: waiting for changes. */
   | { event: 'watch:idle' }
+  /** `watch --serve`: the live page is at `url` (it carries the page's access token). */
+  | { event: 'serve:ready'; url: string }
   /** Something the user should know that is not an error, said once (e.g. engine auto fell back to tfjs). */
   | { event: 'notice'; code: string; message: string }
   | {
       event: 'error';
-      code: string;
+      code: ErrorCode;
       message: string;
       node?: string;
       file?: string;
@@ -96,6 +101,12 @@ export interface NodeContext {
   engine(choice: EngineChoice): Promise<GradientEngine>;
   /** Report step progress (the runtime adds the node id). */
   progress(p: Omit<ProgressEvent, 'event' | 'node'>): void;
+  /**
+   * Set only when someone watches the dream form (`watch --serve`): a node that refines an image step by step
+   * offers its current image after each step. The receiver decides how often to look, reads the tensor and
+   * never keeps or disposes it; the node awaits it before changing the tensor.
+   */
+  showImage?(image: tf.Tensor4D, space: 'rgb' | 'network', at: { step: number; steps: number }): Promise<void>;
 }
 
 /** A minimal JSON Schema (draft-07) type: enough for node params. */

@@ -14,12 +14,13 @@ import { resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { EngineChoice } from '../engines/engine.ts';
 import { DreamflowErrorList } from '../errors/dreamflow-error.ts';
+import { errorCodeOf } from '../errors/codes.ts';
 import { errorEvents } from './error-events.ts';
 import { fileStamp } from './hash.ts';
 import type { ParamOverrides } from './params.ts';
 import type { ValidatedPipeline } from './pipeline.ts';
 import { pipelineFiles } from './pipeline-files.ts';
-import { Runner, type RunnerOptions } from './runner.ts';
+import { Runner, type RunOptions, type RunnerOptions } from './runner.ts';
 import type { RunEvent } from './types.ts';
 
 export const DEFAULT_DEBOUNCE_MS = 150;
@@ -44,6 +45,10 @@ export interface WatchOptions extends ParamOverrides {
   preview?: string;
   backend?: string;
   engine?: EngineChoice;
+  /** Receives shrunk images of the dream every few steps (see RunOptions.onStepImage). */
+  onStepImage?: RunOptions['onStepImage'];
+  /** Called with each cycle's validated pipeline, before it runs (the live page draws its graph and controls). */
+  onPipeline?(p: ValidatedPipeline): void;
   /** Quiet time after the last file event before re-running (default 150 ms, at least 60). */
   debounceMs?: number;
   onEvent?(e: RunEvent): void;
@@ -180,8 +185,10 @@ export class PipelineWatcher {
     }
     await this.watchFiles([...pipelineFiles(p), ...(this.opts.extraFiles ?? [])]);
     if (controller.signal.aborted || this.closed) return;
+    this.opts.onPipeline?.(p);
     try {
       await this.runner.runValidated(p, {
+        onStepImage: this.opts.onStepImage,
         ...overrides,
         ...base,
         preview: this.opts.preview,
@@ -194,7 +201,7 @@ export class PipelineWatcher {
     } catch (err) {
       if (controller.signal.aborted) return;
       this.opts.onError?.(err);
-      this.emit({ event: 'watch:failed', code: (err as { code?: string }).code ?? 'E_INTERNAL' });
+      this.emit({ event: 'watch:failed', code: errorCodeOf(err) });
     }
   }
 

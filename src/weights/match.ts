@@ -99,7 +99,7 @@ function weightsByRole(
       const i = roles.indexOf(w.role);
       if (i < 0) {
         throw new DreamflowError(
-          'E_WEIGHT_MISSING',
+          'E_WEIGHTS_MISSING',
           `layer "${expected.layer}" of ${network}: ${file.path} has no ${w.role} ` +
             `(its weights: ${found.weightNames.join(', ')})`,
         );
@@ -137,7 +137,7 @@ function checkShape(network: string, file: KerasH5Weights, layer: string, fileLa
 }
 
 /**
- * The architecture's weights, from the file: IR weight name → tensor. Throws E_WEIGHT_MISSING (naming every
+ * The architecture's weights, from the file: IR weight name → tensor. Throws E_WEIGHTS_MISSING (naming every
  * missing layer, up to a few), E_WEIGHT_SHAPE or E_WEIGHT_COUNT. File layers the architecture does not use
  * (a with-top file's classifier) are ignored.
  */
@@ -147,7 +147,7 @@ export function assignKerasWeights(network: string, arch: KerasArchitecture, fil
   if (missing.length > 0) {
     const shown = missing.slice(0, 5).map((n) => `"${n}"`).join(', ');
     throw new DreamflowError(
-      'E_WEIGHT_MISSING',
+      'E_WEIGHTS_MISSING',
       `${file.path} has no weights for ${missing.length} layer(s) of ${network}: ${shown}${missing.length > 5 ? ', …' : ''}`,
       { hints: [`the file's layers: ${describeFile(file)}`, `is it the ${network} notop weights file?`] },
     );

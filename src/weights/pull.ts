@@ -8,6 +8,7 @@ import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
+import { CancelledError } from '../errors/runtime-errors.ts';
 import { weightsCacheDir } from './cache-dir.ts';
 import { ALTERNATE_WEIGHTS, KERAS_NETWORK_NAMES, KNOWN_WEIGHTS, type KerasNetworkName } from './known.ts';
 import { md5File } from './md5.ts';
@@ -70,7 +71,7 @@ async function transfer(
   try {
     res = await fetch(url, { headers: start > 0 ? { Range: `bytes=${start}-` } : {}, signal: opts.signal, redirect: 'follow' });
   } catch (err) {
-    if (opts.signal?.aborted) throw new DreamflowError('E_CANCELLED', `download of ${network} weights cancelled`, { cause: err });
+    if (opts.signal?.aborted) throw new CancelledError(`download of ${network} weights cancelled`, { cause: err });
     throw downloadError(network, url, (err as Error).message, err);
   }
   if (res.status === 416 && start > 0) {
@@ -113,7 +114,7 @@ async function transfer(
     }
     await fh.sync();
   } catch (err) {
-    if (opts.signal?.aborted) throw new DreamflowError('E_CANCELLED', `download of ${network} weights cancelled`, { cause: err });
+    if (opts.signal?.aborted) throw new CancelledError(`download of ${network} weights cancelled`, { cause: err });
     throw downloadError(network, url, `connection lost after ${received} bytes (${(err as Error).message})`, err);
   } finally {
     await fh.close();

@@ -10,7 +10,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Runner } from '../../src/index.ts';
 import { initBackend } from '../../src/tf/backend.ts';
-import { REPO, runCli, writeTestImage } from '../helpers/dream-fixtures.ts';
+import { REPO, runCli } from '../helpers/cli.ts';
+import { writeTestImage } from '../helpers/dream-fixtures.ts';
 import { imageSize, meanAbsDiff } from '../helpers/dream-checks.ts';
 
 const MODEL = path.resolve(REPO, 'test/fixtures/darknet-tiny/model.json');

@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Runner } from '../../src/index.ts';
 import type { RunEvent } from '../../src/runtime/types.ts';
 import { initBackend } from '../../src/tf/backend.ts';
-import { runCli, writeNetworkH5, writeTestImage } from '../helpers/dream-fixtures.ts';
+import { runCli } from '../helpers/cli.ts';
+import { writeNetworkH5, writeTestImage } from '../helpers/dream-fixtures.ts';
 import { imageSize, meanAbsDiff } from '../helpers/dream-checks.ts';
 
 let dir: string;

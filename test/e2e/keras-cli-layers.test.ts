@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli, writeTestImage } from '../helpers/dream-fixtures.ts';
+import { runCli } from '../helpers/cli.ts';
+import { writeTestImage } from '../helpers/dream-fixtures.ts';
 
 let dir: string;
 const env = () => ({ DREAMFLOW_CACHE: path.join(dir, 'cache') });

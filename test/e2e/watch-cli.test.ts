@@ -5,7 +5,7 @@
  * that the output file was replaced atomically (a new inode, no temporary file left) and only when valid.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawnCli } from '../helpers/cli.ts';
 import { mkdtempSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,6 @@ import sharp from 'sharp';
 import type { RunEvent } from '../../src/runtime/types.ts';
 import { EventLog, summary } from '../helpers/event-log.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/dreamflow.mjs', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../examples/sky1024px.jpg', import.meta.url));
 
 const recipe = (o: { steps: number; out: string }) => `version: 1
@@ -46,11 +45,7 @@ test('dreamflow watch re-runs what each edit changed, and replaces the output at
     renameSync(pipeline + '.swp', pipeline);
   };
 
-  const child = spawn(process.execPath, [BIN, 'watch', 'p.yaml', '--reporter', 'json', '--preview'], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+  const child = spawnCli(['watch', 'p.yaml', '--reporter', 'json', '--preview'], { cwd: dir });
   const log = new EventLog();
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -138,10 +133,7 @@ test('dreamflow watch re-runs what each edit changed, and replaces the output at
 });
 
 test('dreamflow watch: a bad --cache-mb is a usage error (exit 2) before anything is watched', async () => {
-  const child = spawn(process.execPath, [BIN, 'watch', 'pipelines/classic.yaml', '--cache-mb', 'lots', '--reporter', 'json'], {
-    cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnCli(['watch', 'pipelines/classic.yaml', '--cache-mb', 'lots', '--reporter', 'json']);
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

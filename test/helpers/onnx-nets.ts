@@ -1,9 +1,10 @@
 /**
- * Small networks with seeded random weights for the onnx engine's tests: a builder that tracks channels, and
- * fixed architectures that together cover every IR op and padding/stride case the engine emits.
+ * Small networks with seeded random weights for the onnx engine's tests: fixed architectures (built with the
+ * shared NetBuilder) that together cover every IR op and padding/stride case the engine emits.
  */
 import { mulberry32 } from '../../src/image/random.ts';
-import type { Activation, Layer, Network, Padding, WeightTensor } from '../../src/networks/ir.ts';
+import type { Network, WeightTensor } from '../../src/networks/ir.ts';
+import { NetBuilder } from './net-builder.ts';
 
 /**
  * The network with seeded random weights of the same shapes: He-normal kernels, small biases and means,
@@ -35,176 +36,12 @@ export function randomImage(seed: number, h: number, w: number, c = 3): Float32A
   return Float32Array.from({ length: h * w * c }, () => r() * 2 - 1);
 }
 
-interface ConvOpts {
-  out: number;
-  k?: [number, number];
-  strides?: [number, number];
-  padding?: Padding;
-  dilations?: [number, number];
-  activation?: Activation;
-  alpha?: number;
-  bias?: boolean;
-  /** added to the bias: negative values make whole windows negative */
-  biasShift?: number;
-}
-
-export class NetBuilder {
-  readonly layers: Layer[] = [];
-  readonly weights = new Map<string, WeightTensor>();
-  private readonly channels = new Map<string, number>();
-  private readonly r: () => number;
-
-  constructor(seed: number) {
-    this.r = rng(seed);
-  }
-
-  private normal(): number {
-    const u = Math.max(this.r(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.r());
-  }
-
-  private weight(name: string, shape: number[], std: number, mean = 0): string {
-    const n = shape.reduce((a, b) => a * b, 1);
-    this.weights.set(name, { shape, data: Float32Array.from({ length: n }, () => mean + std * this.normal()) });
-    return name;
-  }
-
-  private add(layer: Layer, channels: number): string {
-    this.layers.push(layer);
-    this.channels.set(layer.name, channels);
-    return layer.name;
-  }
-
-  ch(name: string): number {
-    return this.channels.get(name)!;
-  }
-
-  input(name = 'input_1', channels = 3): string {
-    return this.add({ name, op: 'input', inputs: [], channels }, channels);
-  }
-
-  conv(name: string, input: string, o: ConvOpts): string {
-    const [kh, kw] = o.k ?? [3, 3];
-    const cin = this.ch(input);
-    const kernel = this.weight(`${name}/kernel`, [kh, kw, cin, o.out], Math.sqrt(2 / (kh * kw * cin)));
-    const bias = o.bias === false ? undefined : this.weight(`${name}/bias`, [o.out], 0.1, o.biasShift ?? 0);
-    return this.add(
-      {
-        name,
-        op: 'conv2d',
-        inputs: [input],
-        kernel,
-        bias,
-        strides: o.strides ?? [1, 1],
-        padding: o.padding ?? 'same',
-        dilations: o.dilations,
-        activation: o.activation,
-        alpha: o.alpha,
-      },
-      o.out,
-    );
-  }
-
-  depthwise(name: string, input: string, o: Omit<ConvOpts, 'out'> & { multiplier: number }): string {
-    const [kh, kw] = o.k ?? [3, 3];
-    const cin = this.ch(input);
-    const kernel = this.weight(`${name}/kernel`, [kh, kw, cin, o.multiplier], Math.sqrt(2 / (kh * kw)));
-    const bias = o.bias === false ? undefined : this.weight(`${name}/bias`, [cin * o.multiplier], 0.1);
-    return this.add(
-      {
-        name,
-        op: 'depthwise_conv2d',
-        inputs: [input],
-        kernel,
-        bias,
-        strides: o.strides ?? [1, 1],
-        padding: o.padding ?? 'same',
-        dilations: o.dilations,
-        activation: o.activation,
-        alpha: o.alpha,
-      },
-      cin * o.multiplier,
-    );
-  }
-
-  batchNorm(name: string, input: string, o: { gamma?: boolean; beta?: boolean } = {}): string {
-    const c = this.ch(input);
-    const pos = (n: string) => {
-      this.weights.set(n, { shape: [c], data: Float32Array.from({ length: c }, () => 0.5 + this.r()) });
-      return n;
-    };
-    return this.add(
-      {
-        name,
-        op: 'batch_norm',
-        inputs: [input],
-        mean: this.weight(`${name}/mean`, [c], 0.2),
-        variance: pos(`${name}/variance`),
-        gamma: o.gamma === false ? undefined : pos(`${name}/gamma`),
-        beta: o.beta === false ? undefined : this.weight(`${name}/beta`, [c], 0.2),
-        epsilon: 1e-3,
-      },
-      c,
-    );
-  }
-
-  activation(name: string, input: string, activation: Activation, alpha?: number): string {
-    return this.add({ name, op: 'activation', inputs: [input], activation, alpha }, this.ch(input));
-  }
-
-  maxPool(name: string, input: string, size: [number, number], strides: [number, number], padding: Padding): string {
-    return this.add({ name, op: 'max_pool', inputs: [input], size, strides, padding }, this.ch(input));
-  }
-
-  avgPool(name: string, input: string, size: [number, number], strides: [number, number], padding: Padding): string {
-    return this.add({ name, op: 'avg_pool', inputs: [input], size, strides, padding }, this.ch(input));
-  }
-
-  zeroPad(name: string, input: string, padding: [[number, number], [number, number]]): string {
-    return this.add({ name, op: 'zero_pad', inputs: [input], padding }, this.ch(input));
-  }
-
-  concat(name: string, inputs: string[]): string {
-    return this.add({ name, op: 'concat', inputs }, inputs.reduce((s, i) => s + this.ch(i), 0));
-  }
-
-  sum(name: string, inputs: string[]): string {
-    return this.add({ name, op: 'add', inputs }, this.ch(inputs[0]!));
-  }
-
-  globalAvgPool(name: string, input: string): string {
-    return this.add({ name, op: 'global_avg_pool', inputs: [input] }, this.ch(input));
-  }
-
-  flatten(name: string, input: string, size: number): string {
-    return this.add({ name, op: 'flatten', inputs: [input] }, size);
-  }
-
-  dense(name: string, input: string, out: number, activation?: Activation): string {
-    const cin = this.ch(input);
-    const kernel = this.weight(`${name}/kernel`, [cin, out], Math.sqrt(2 / cin));
-    const bias = this.weight(`${name}/bias`, [out], 0.1);
-    return this.add({ name, op: 'dense', inputs: [input], kernel, bias, activation }, out);
-  }
-
-  build(name: string): Network {
-    return {
-      name,
-      layers: this.layers,
-      weights: this.weights,
-      preprocessing: 'inception',
-      dreamLayers: this.layers.filter((l) => l.op !== 'input').map((l) => l.name),
-      preset: {},
-      description: 'random test network',
-    };
-  }
-}
-
 /**
  * Plain chain: strides 1/2, same/valid, even kernels, dilation, depthwise (stride 1 and 2), pools of every
- * kind, zero-pad, and every activation.
+ * kind, zero-pad, and every activation. (Seed 5: every channel the gradient tests name is alive under the shared
+ * builder's weights.)
  */
-export function chainNet(seed = 1): Network {
+export function chainNet(seed = 5): Network {
   const b = new NetBuilder(seed);
   let x = b.input();
   x = b.conv('c1', x, { out: 8, activation: 'relu' });

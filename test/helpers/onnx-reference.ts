@@ -1,78 +1,11 @@
-/**
- * The second implementation the onnx engine is checked against: `tf.grad` of the plain tfjs forward pass
- * (forwardReference: one ordinary tf op per IR layer, no fusion, no folding) on the cpu backend.
- */
+/** The onnx engine's check against the reference implementation (test/helpers/reference.ts) on the cpu backend. */
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { createOnnxEngine } from '../../src/engines/onnx/index.ts';
 import { randomImage } from './onnx-nets.ts';
 import type { ObjectiveTerm } from '../../src/engines/engine.ts';
-import { forwardReference, uploadWeights } from '../../src/engines/tfjs/forward-reference.ts';
+import { referenceLossAndGrad, relativeError } from './reference.ts';
 import type { Network } from '../../src/networks/ir.ts';
-
-/**
- * forwardReference passes an undefined offset to tf.batchNorm for a BN without beta, which tf.grad cannot
- * differentiate ("reading 'id'"); give such layers an explicit zero beta (same function).
- */
-function withExplicitBeta(net: Network): Network {
-  if (!net.layers.some((l) => l.op === 'batch_norm' && !l.beta)) return net;
-  const weights = new Map(net.weights);
-  const layers = net.layers.map((l) => {
-    if (l.op !== 'batch_norm' || l.beta) return l;
-    const mean = net.weights.get(l.mean)!;
-    weights.set(`${l.name}/zero_beta`, { shape: [...mean.shape], data: new Float32Array(mean.data.length) });
-    return { ...l, beta: `${l.name}/zero_beta` };
-  });
-  return { ...net, layers, weights };
-}
-
-/** The named layers' outputs from the reference forward pass; the caller disposes them. */
-export function referenceActivations(net: Network, x: tf.Tensor4D, names: string[]): tf.Tensor[] {
-  const weights = uploadWeights(net);
-  try {
-    return tf.tidy(() => forwardReference(net, weights, x, names));
-  } finally {
-    for (const w of weights.values()) w.dispose();
-  }
-}
-
-/** Reference loss Σ weight · mean(act²) and d loss/dx. The caller disposes grad. */
-export function referenceLossAndGrad(original: Network, x: tf.Tensor4D, objective: ObjectiveTerm[]): { loss: number; grad: tf.Tensor4D } {
-  const net = withExplicitBeta(original);
-  const weights = uploadWeights(net);
-  const layers = [...new Set(objective.map((t) => t.layer))];
-  const lossOf = (xx: tf.Tensor4D): tf.Scalar => {
-    const acts = new Map(forwardReference(net, weights, xx, layers).map((a, i) => [layers[i]!, a]));
-    let loss: tf.Tensor = tf.scalar(0);
-    for (const t of objective) {
-      let a = acts.get(t.layer)!;
-      if (t.channel !== undefined) a = tf.gather(a, [t.channel], a.rank - 1);
-      loss = tf.add(loss, tf.mul(t.weight, tf.mean(tf.square(a))));
-    }
-    return loss as tf.Scalar;
-  };
-  try {
-    const { value, grad } = tf.tidy(() => tf.valueAndGrad(lossOf)(x));
-    const loss = value.dataSync()[0]!;
-    value.dispose();
-    return { loss, grad: grad as tf.Tensor4D };
-  } finally {
-    for (const w of weights.values()) w.dispose();
-  }
-}
-
-/** max |a − b| / max |b|: the relative error of a whole gradient (element-wise ratios blow up near zero). */
-export function relativeError(a: tf.Tensor, b: tf.Tensor): number {
-  const da = a.dataSync();
-  const db = b.dataSync();
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < db.length; i++) {
-    diff = Math.max(diff, Math.abs(da[i]! - db[i]!));
-    scale = Math.max(scale, Math.abs(db[i]!));
-  }
-  return diff / scale;
-}
 
 /**
  * Runs the onnx engine and the reference on one random image and asserts loss and gradient agree within

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { DreamflowError, DreamflowErrorList } from '../../errors/dreamflow-error.ts';
+import { UsageError } from '../../errors/runtime-errors.ts';
+import type { ErrorCode } from '../../errors/codes.ts';
 import type { NetworkSpec } from '../../networks/registry.ts';
 import { createReporter, type ReporterName } from '../reporters/index.ts';
 import { EXIT_INVALID, EXIT_RUN_FAILED } from '../exit-codes.ts';
@@ -20,7 +22,7 @@ export const DREAM_RECIPE = recipe('dream.yaml');
 export const DREAM_SNAPSHOTS_RECIPE = recipe('dream-snapshots.yaml');
 
 /** Errors that mean the command line was wrong (exit 2); anything else failed the run (exit 1). */
-const USAGE_CODES = new Set(['E_USAGE', 'E_UNKNOWN_NETWORK', 'E_UNKNOWN_LAYER', 'E_WEIGHTS_UNSUPPORTED', 'E_MODEL_NOT_FOUND']);
+const USAGE_CODES = new Set<ErrorCode>(['E_USAGE', 'E_UNKNOWN_NETWORK', 'E_UNKNOWN_LAYER', 'E_WEIGHTS_UNSUPPORTED', 'E_MODEL_NOT_FOUND']);
 
 interface DreamFlags extends ComputeFlags {
   snapshots?: boolean;
@@ -51,7 +53,7 @@ export function registerDreamCommand(program: Command, result: CommandResult): v
 function integer(flag: string, text: string, min: number, max: number): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new DreamflowError('E_USAGE', `--${flag} expects an integer from ${min} to ${max}, got "${text}"`);
+    throw new UsageError(`--${flag} expects an integer from ${min} to ${max}, got "${text}"`);
   }
   return n;
 }
@@ -61,7 +63,7 @@ export function dreamNetworkSpec(network: string, weights: string | undefined, c
   const isPath = network.includes('/') || network.includes('\\') || path.extname(network) !== '';
   if (isPath) {
     if (weights !== undefined) {
-      throw new DreamflowError('E_USAGE', `--weights applies to a named network, not to the model file ${network}`);
+      throw new UsageError(`--weights applies to a named network, not to the model file ${network}`);
     }
     return { path: path.resolve(cwd, network) };
   }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { NetworkSpec } from '../../networks/registry.ts';
 import { DreamflowError } from '../../errors/dreamflow-error.ts';
+import { UsageError } from '../../errors/runtime-errors.ts';
 import { prettyReporter } from '../reporters/pretty.ts';
 import { EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from '../exit-codes.ts';
 import type { CommandResult } from '../options.ts';
@@ -70,7 +71,7 @@ export function toSpec(network: string): NetworkSpec {
 export function parseSize(text: string): [number, number] {
   const m = /^(\d+)(?:[x×](\d+))?$/.exec(text.trim());
   if (!m) {
-    throw new DreamflowError('E_USAGE', `--size expects N or HxW, got "${text}"`, { expected: 'e.g. 224 or 299x299' });
+    throw new UsageError(`--size expects N or HxW, got "${text}"`, { expected: 'e.g. 224 or 299x299' });
   }
   const h = Number(m[1]);
   return [h, m[2] ? Number(m[2]) : h];

@@ -7,6 +7,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { DreamflowError } from '../../errors/dreamflow-error.ts';
+import { UsageError } from '../../errors/runtime-errors.ts';
 import { knownNetworks, networkInfo } from '../../networks/registry.ts';
 import { weightsCacheDir } from '../../weights/cache-dir.ts';
 import { isKerasNetworkName, KERAS_NETWORK_NAMES } from '../../weights/known.ts';
@@ -116,7 +117,7 @@ async function pullCommand(network: string, flags: PullFlags): Promise<number> {
     return EXIT_INVALID;
   }
   if (flags.md5 !== undefined && !/^[0-9a-f]{32}$/i.test(flags.md5)) {
-    reporter.fail(new DreamflowError('E_USAGE', `--md5 expects 32 hex digits, got "${flags.md5}"`));
+    reporter.fail(new UsageError(`--md5 expects 32 hex digits, got "${flags.md5}"`));
     return EXIT_INVALID;
   }
   const progress = downloadProgress(network, process.stderr);

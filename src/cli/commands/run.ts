@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DreamflowError } from '../../errors/dreamflow-error.ts';
+import { UsageError } from '../../errors/runtime-errors.ts';
 import { createReporter, type ReporterName } from '../reporters/index.ts';
 import { collect, parseSetOptions } from '../parse-set.ts';
 import { EXIT_INVALID } from '../exit-codes.ts';
@@ -43,7 +43,7 @@ async function runCommand(pipeline: string, flags: RunFlags): Promise<number> {
   let params: Record<string, unknown> | undefined;
   try {
     if (flags.engine === 'tfjs' && flags.device === 'cuda') {
-      throw new DreamflowError('E_USAGE', '--device cuda applies to the onnx engine, not to --engine tfjs', {
+      throw new UsageError('--device cuda applies to the onnx engine, not to --engine tfjs', {
         hints: ['use --engine onnx (or auto) --device cuda, or the tfjs engine on the GPU with --backend tensorflow (tfjs-node-gpu)'],
       });
     }

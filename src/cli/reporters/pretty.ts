@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { RunEvent } from '../../runtime/types.ts';
+import type { RunReasonKind } from '../../runtime/cache-key.ts';
 import { formatError } from '../../errors/format.ts';
 import type { Reporter } from './reporter.ts';
 
@@ -34,7 +35,7 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
           line(`▶ ${e.pipeline} (${e.nodes.length} nodes)`);
           break;
         case 'node:start':
-          if (e.reason && !UNINFORMATIVE.has(e.reason)) reasons.set(e.node, e.reason);
+          if (!e.kinds.every((k) => UNINFORMATIVE.has(k))) reasons.set(e.node, e.reason);
           break;
         case 'node:cached':
           cached.add(e.node);
@@ -90,6 +91,9 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
           break;
         case 'watch:failed':
           line(`run failed (${e.code}); waiting for changes…`);
+          break;
+        case 'serve:ready':
+          line(`live page: ${e.url}`);
           break;
         case 'watch:idle':
           line('waiting for changes… (Ctrl-C stops)');
@@ -162,8 +166,8 @@ function liveBars(out: NodeJS.WritableStream) {
   };
 }
 
-/** Reasons that say nothing beyond "it ran": a first run, or a run without a cache. */
-const UNINFORMATIVE = new Set(['not cached', 'cache disabled']);
+/** Reasons that say nothing beyond "it ran" (a first run, or a run without a cache): left off the ✓ line. */
+const UNINFORMATIVE = new Set<RunReasonKind>(['not-cached', 'cache-disabled']);
 
 function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;

@@ -24,7 +24,7 @@ export function channelFactors(terms: ObjectiveTerm[], shape: number[]): Float32
     }
     if (!Number.isInteger(t.channel) || t.channel < 0 || t.channel >= channels) {
       throw new DreamflowError(
-        'E_BAD_CHANNEL',
+        'E_CHANNEL_RANGE',
         `layer "${t.layer}" has ${channels} channels; channel ${t.channel} does not exist`,
         { expected: `an integer from 0 to ${channels - 1}` },
       );

@@ -19,7 +19,7 @@ export function checkObjective(objective: ObjectiveTerm[], shapes: Map<string, L
       const channels = shape[shape.length - 1]!;
       if (!Number.isInteger(term.channel) || term.channel < 0 || term.channel >= channels) {
         throw new DreamflowError(
-          'E_BAD_CHANNEL',
+          'E_CHANNEL_RANGE',
           `channel ${term.channel} is out of range for layer "${term.layer}", which has ${channels} channels`,
           { expected: `an integer from 0 to ${channels - 1}` },
         );

@@ -24,7 +24,7 @@ export function detectNaming(name: KerasNetworkName, file: KerasH5Weights): Kera
   if (names.has('conv1_conv') || names.has('conv2_block1_1_conv')) return 'current';
   if (names.has('res2a_branch2a') || names.has('bn_conv1')) return 'legacy';
   throw new DreamflowError(
-    'E_WEIGHT_MISSING',
+    'E_WEIGHTS_MISSING',
     `${file.path} is not a ResNet50 weights file: it has neither conv1_conv (tf.keras naming) nor res2a_branch2a (legacy naming)`,
     { hints: [`the file's layers start: ${file.layerNames.slice(0, 6).join(', ')}`] },
   );

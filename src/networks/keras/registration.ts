@@ -8,7 +8,7 @@ import { DreamflowError } from '../../errors/dreamflow-error.ts';
 import type { KerasH5Weights } from '../../weights/h5.ts';
 import { KERAS_NETWORK_NAMES, KNOWN_WEIGHTS, type KerasNetworkName } from '../../weights/known.ts';
 import type { Network, Preprocessing } from '../ir.ts';
-import type { LoadOptions, ModelFileLoader, NetworkInfo, NetworkLoader } from '../registry.ts';
+import type { NetworkLoadOptions, ModelFileLoader, NetworkInfo, NetworkLoader } from '../registry.ts';
 import { KERAS_NETWORKS } from './catalog.ts';
 
 /** The part of the registry this module needs (registerNetwork and registerModelFormat). */
@@ -17,8 +17,8 @@ export interface RegistryApi {
   registerModelFormat(extension: string, loader: ModelFileLoader): void;
 }
 
-/** LoadOptions plus the weights cache folder (tests; default: weightsCacheDir()). */
-type KerasRegistryOptions = LoadOptions & { cacheDir?: string };
+/** NetworkLoadOptions plus the weights cache folder (tests; default: weightsCacheDir()). */
+type KerasRegistryOptions = NetworkLoadOptions & { cacheDir?: string };
 
 /** Which of the four networks a Keras weights file holds, from its layer names (undefined: none of them). */
 export function detectKerasNetwork(file: KerasH5Weights): KerasNetworkName | undefined {

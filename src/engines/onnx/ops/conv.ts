@@ -5,7 +5,7 @@
  * the gradient has exactly the forward input's size (odd sizes leave rows the windows never reached).
  */
 import type { ConvLayer } from '../plan.ts';
-import type { EmitContext, OpEmitter } from '../emit-context.ts';
+import type { OpEmitter } from '../emit-context.ts';
 import { inputTooSmall, unsupported } from '../emit-context.ts';
 import { effectiveExtent } from '../../../networks/padding.ts';
 import { outputPadding, resolveWindow } from '../padding.ts';
