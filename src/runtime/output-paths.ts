@@ -26,6 +26,7 @@ function paramWriting(params: Record<string, unknown>, workDir: string, target: 
 
 /** Whether the value of node `nodeId`'s param `key` is exactly one "${param}" whose value came from --set. */
 function givenByUser(p: ValidatedPipeline, nodeId: string, key: string): boolean {
+  if (p.commandLine?.has(pathToPointer(['nodes', nodeId, key]))) return true; // --set NODE.path=…
   const refs = p.paramRefs?.get(pathToPointer(['nodes', nodeId, key]));
   return refs !== undefined && refs.whole && p.params.get(refs.names[0]!)?.from === 'set';
 }

@@ -3,7 +3,7 @@
  * runs in one process: the node result cache, per-instance key parts (to say why a node re-ran), file hashes,
  * loaded networks and gradient engines. Runs on one Runner are serialised.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import type { EngineDevice } from '../engines/create-engine.ts';
 import type { EngineChoice, GradientEngine } from '../engines/engine.ts';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
