@@ -14,8 +14,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // Says when the browser tests are skipped (no Chromium) and the command that installs it.
-    globalSetup: ['test/browser-notice.ts'],
+    // build-if-stale: tests that spawn the CLI run the build, so bring dist/ up to date with src/ first.
+    // browser-notice: says when the browser tests are skipped (no Chromium) and the command that installs it.
+    globalSetup: ['test/build-if-stale.ts', 'test/browser-notice.ts'],
     projects: [
       { extends: true, test: { name: 'quick', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**'] } },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 300_000 } },

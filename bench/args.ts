@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--network N[,N]] [--layers L[,L]] [--size S[,S]] [--engine E[,E]] [--backend B[,B]]
- * [--steps N] [--budget SECONDS] [--device cpu|cuda]`. Every list flag filters (or replaces) the default set.
+ * [--steps N] [--budget SECONDS] [--device cpu|cuda] [--startup]`. Every list flag filters (or replaces) the default set.
  */
 import { parseArgs } from 'node:util';
 
@@ -16,6 +16,10 @@ export interface BenchArgs {
   /** Seconds of warm stepping per configuration before fewer steps are measured (at least one always is). */
   budgetS: number;
   device?: string;
+  /** Frames of pipelines/video.yaml (320×240 example clip) to time for frames per minute; 0 skips it. */
+  videoFrames: number;
+  /** Only the CLI start-up rows (bench/startup.ts). */
+  startupOnly: boolean;
   help: boolean;
 }
 
@@ -28,6 +32,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --steps N         warm steps to measure per configuration (default depends on the backend)
   --budget S        stop measuring warm steps after about S seconds (default 60; at least one is measured)
   --device D        onnx device: cpu (default) or cuda
+  --video-frames N  frames of pipelines/video.yaml at 320×240 to time, for frames per minute (default 6; 0 skips)
+  --startup         only the CLI start-up rows (dreamflow --help, --version, validate; always printed first)
 Prints one JSON line per configuration on stdout; progress goes to stderr.`;
 
 const list = (v: string | undefined): string[] | undefined =>
@@ -51,6 +57,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       steps: { type: 'string' },
       budget: { type: 'string' },
       device: { type: 'string' },
+      'video-frames': { type: 'string' },
+      startup: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -70,6 +78,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     steps: int('steps', values.steps, 1),
     budgetS: int('budget', values.budget, 1) ?? 60,
     device: values.device,
+    videoFrames: int('video-frames', values['video-frames'], 0) ?? 6,
+    startupOnly: values.startup ?? false,
     help: values.help ?? false,
   };
 }

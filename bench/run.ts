@@ -11,12 +11,13 @@ import { availableBackends } from '../src/tf/backend.ts';
 import { parseBenchArgs, USAGE } from './args.ts';
 import { benchConfigs, type BenchConfig } from './configs.ts';
 import { isBenchNetwork } from './networks.ts';
+import { startupRows } from './startup.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-function runChild(config: BenchConfig): Promise<Record<string, unknown>> {
+function runChild(config: BenchConfig, script = './measure.ts'): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', here('./measure.ts'), JSON.stringify(config)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', here(script), JSON.stringify(config)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -51,6 +52,9 @@ async function main(): Promise<number> {
     process.stderr.write(`unknown network ${unknown.join(', ')}\n${USAGE}\n`);
     return 2;
   }
+  // CLI start-up first: seconds, and it needs nothing but the build.
+  for (const row of startupRows()) process.stdout.write(JSON.stringify(row) + '\n');
+  if (args.startupOnly) return 0;
   const engines = ['tfjs', ...(existsSync(here('../src/engines/onnx/index.ts')) ? ['onnx'] : [])];
   const { configs, skipped } = benchConfigs(args, { backends: await availableBackends(), engines });
   process.stderr.write(`bench: ${configs.length} configurations on ${os.cpus().length} cores, node ${process.version}\n`);
@@ -59,6 +63,12 @@ async function main(): Promise<number> {
   for (const [i, c] of configs.entries()) {
     process.stderr.write(`bench: [${i + 1}/${configs.length}] ${c.engine} ${c.backend} ${c.network} ${c.size.join('×')}\n`);
     const row = await runChild(c);
+    if ('error' in row) failed++;
+    process.stdout.write(JSON.stringify(row) + '\n');
+  }
+  if (args.videoFrames > 0) {
+    process.stderr.write(`bench: video recipe, ${args.videoFrames} frames at 320×240\n`);
+    const row = await runChild({ frames: args.videoFrames } as unknown as BenchConfig, './video-fpm.ts');
     if ('error' in row) failed++;
     process.stdout.write(JSON.stringify(row) + '\n');
   }

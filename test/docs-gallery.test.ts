@@ -8,10 +8,11 @@ import { REPO } from './helpers/cli.ts';
 
 const recipes = galleryRecipes(path.join(REPO, 'pipelines'));
 
-test('the gallery shows the recipes that take input and output and extend nothing', () => {
+test('the gallery shows the recipes that take input and write a picture, and extend nothing', () => {
   const names = recipes.map((r) => r.name);
   for (const name of ['classic', 'colors', 'guided', 'laplacian', 'masked', 'strongest', 'texture']) assert.ok(names.includes(name), name);
   assert.ok(!names.includes('dream'), 'dream.yaml extends base.yaml: the same dream');
+  assert.ok(!names.includes('video') && !names.includes('zoom'), 'recipes that write a video are not pictures');
   assert.ok(recipes.every((r) => r.summary.length > 10), 'each row says what the recipe does');
 });
 

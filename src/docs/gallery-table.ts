@@ -23,8 +23,9 @@ export interface GalleryRecipe {
 }
 
 /**
- * The shipped recipes the gallery shows: pipelines/*.yaml that take `input` and `output` params and extend no
- * other recipe (those that do, such as dream.yaml and variants/, are the same dream with other settings).
+ * The shipped recipes the gallery shows: pipelines/*.yaml that take `input` and `output` params, write a picture
+ * (not a video) and extend no other recipe (those that do, such as dream.yaml and variants/, are the same dream
+ * with other settings).
  */
 export function galleryRecipes(dir: string): GalleryRecipe[] {
   return readdirSync(dir)
@@ -34,6 +35,7 @@ export function galleryRecipes(dir: string): GalleryRecipe[] {
       const doc = parse(readFileSync(join(dir, file), 'utf8')) as { extends?: unknown; params?: Record<string, unknown>; description?: string };
       const params = Object.keys(doc.params ?? {});
       if (doc.extends !== undefined || !params.includes('input') || !params.includes('output')) return [];
+      if (!/\.(png|jpe?g|webp)$/i.test(String(doc.params?.output))) return []; // a video, not a picture
       const summary = (doc.description ?? '').split(/(?<=\.)\s/)[0]!.trim();
       return [{ file, name: basename(file, '.yaml'), summary, params }];
     });

@@ -4,7 +4,7 @@
  * image is carried back by the transform's adjoint, which is the exact chain rule through bilinear sampling.
  * Plain loops over the pixels: the cost is a few multiply-adds per value, small beside a network's gradient.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 
 export interface Affine {
   /** > 1 zooms in. */

@@ -2,7 +2,7 @@
  * Keep the photo's colours: the dream's luminance with the original's chroma, in full-range YCbCr (ITU-R BT.601,
  * as JPEG and PIL's `convert('YCbCr')` use; neural-dream's `-original_colors`).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 
 /** Rows: Y, Cb, Cr from R, G, B (Cb and Cr centred on 128). */
 export const RGB_TO_YCBCR = [

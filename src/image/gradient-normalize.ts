@@ -4,7 +4,7 @@
  * - `std` (TensorFlow 2's DeepDream tutorial): g / std(g);
  * - `laplacian` (TensorFlow 1's tutorial): every band of g's Laplacian pyramid scaled to unit RMS.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import { laplacianNormalize } from './laplacian.ts';
 
 export const NORMALIZATIONS = ['mean_abs', 'std', 'laplacian'] as const;

@@ -4,7 +4,7 @@
  * [1, 4, 6, 4, 1]/16 (separable, applied per channel), divide each band by its RMS sqrt(mean(band²)), and merge.
  * Every scale then moves the image equally, so large structures grow as fast as fine texture.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 
 const TAPS = [1, 4, 6, 4, 1].map((t) => t / 16);
 

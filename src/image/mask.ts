@@ -2,7 +2,7 @@
  * Masks (torch-dreams' MaskedImageParam): a greyscale image whose white parts are dreamed and black parts left
  * alone. Fitted to each octave's size; the ascend step multiplies the gradient by it, so a 0 pixel never moves.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import type { DecodedImage } from './decode.ts';
 
 /** The mask's weights in 0..1: the mean of R, G, B over 255 (times alpha when the file has one). */

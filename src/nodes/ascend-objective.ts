@@ -87,7 +87,7 @@ export async function resolveObjective(
         expected: 'either channel (fixed channels) or channels: strongest with k',
       });
     }
-    const act = layerFeatures(network, extra.image, layer, { context: `ascend "${nodeId}": `, path: `/nodes/${nodeId}/layers/${layer}` });
+    const act = await layerFeatures(network, extra.image, layer, { context: `ascend "${nodeId}": `, path: `/nodes/${nodeId}/layers/${layer}` });
     try {
       fixed[layer] = { weight: s.weight ?? 1, channel: await strongestChannels(act, s.k ?? STRONGEST_K) };
     } finally {

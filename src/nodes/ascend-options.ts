@@ -3,7 +3,7 @@
  * `transforms`, `guide`, `mask`, and `channels: strongest` in `layers`. Their schemas, the inputs they bring,
  * and the per-step work on the whole-image gradient, kept apart from the step loop in ascend.ts.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { isIdentity, randomAffine, warp, warpAdjoint, type Affine } from '../image/affine.ts';
 import { NORMALIZATIONS, type Normalization } from '../image/gradient-normalize.ts';

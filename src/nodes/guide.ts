@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import type { FeaturesValue, NodeDefinition } from '../runtime/types.ts';
 import { featureRows, layerFeatures } from '../objectives/layer-features.ts';
 import { imageInput } from './image-input.ts';
@@ -29,7 +29,7 @@ export const guideNode: NodeDefinition<GuideParams> = {
   async run(ctx, inputs, params): Promise<FeaturesValue> {
     const image = imageInput('guide', inputs, 'input', 'network');
     const network = await ctx.network();
-    const act = layerFeatures(network, image.tensor, params.layer, {
+    const act = await layerFeatures(network, image.tensor, params.layer, {
       context: `guide "${ctx.nodeId}": `,
       path: `/nodes/${ctx.nodeId}/layer`,
     });

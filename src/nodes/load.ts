@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';

@@ -3,7 +3,7 @@
  * (`normalize`), carry it back through a robustness transform (`transforms`), and confine it to a mask (`mask`).
  * Plain arrays [h, w, c] row-major, in place where possible, like the step itself (ascend-update.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import { normalizeGradient, type Normalization } from '../image/gradient-normalize.ts';
 
 /** g ← normalise(g), in place. `meanAbs` (mean |g|) may be passed when already known. */

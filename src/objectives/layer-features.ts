@@ -3,9 +3,8 @@
  * features, the strongest channels): a forward pass of the network cut after that layer, with plain tf ops
  * (forwardReference). One pass per call, so its cost is a fraction of one gradient step's.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import { DreamflowError } from '../errors/dreamflow-error.ts';
-import { forwardReference, uploadWeights } from '../engines/tfjs/forward-reference.ts';
 import type { Network } from '../networks/ir.ts';
 import { unknownLayerError } from '../networks/layer-names.ts';
 import { pruneNetwork } from '../networks/prune.ts';
@@ -19,7 +18,7 @@ export interface FeatureRequest {
 }
 
 /** The activation [1, h', w', C] (or [1, C]) of `layer` on x [1, h, w, c]; the caller disposes it. */
-export function layerFeatures(net: Network, x: tf.Tensor4D, layer: string, req: FeatureRequest): tf.Tensor {
+export async function layerFeatures(net: Network, x: tf.Tensor4D, layer: string, req: FeatureRequest): Promise<tf.Tensor> {
   if (!net.layers.some((l) => l.name === layer)) throw unknownLayerError(net, layer, { context: req.context, path: req.path });
   const pruned = pruneNetwork(net, [layer]);
   const [, h, w] = x.shape;
@@ -33,6 +32,8 @@ export function layerFeatures(net: Network, x: tf.Tensor4D, layer: string, req: 
       cause: e,
     });
   }
+  // Imported when used: node definitions load for `validate`, which must not pull in the engines.
+  const { forwardReference, uploadWeights } = await import('../engines/tfjs/forward-reference.ts');
   const weights = uploadWeights(pruned);
   try {
     return tf.tidy(() => forwardReference(pruned, weights, x, [layer])[0]!);

@@ -2,7 +2,7 @@
  * neural-dream's "strong" channel mode: dream on the k channels of a layer whose mean activation on the image is
  * largest, i.e. amplify what the network already sees most strongly in this picture.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 
 /** Indices of the k channels with the largest mean activation (ties: lower index first), strongest first. */
 export async function strongestChannels(act: tf.Tensor, k: number): Promise<number[]> {

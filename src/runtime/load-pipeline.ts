@@ -15,6 +15,7 @@ import { defaultServices, type Services } from './services.ts';
 import { locateValue } from './yaml-source.ts';
 import { composeRecipe } from './recipe-compose.ts';
 import { checkOutputPaths } from './output-paths.ts';
+import { applyCommandLine, commandLineValueAt, relabel } from './command-line-overrides.ts';
 
 export interface LoadOptions extends ParamOverrides {
   /** Directory relative data paths resolve against (default: the process's cwd). */
@@ -77,6 +78,10 @@ export async function checkNetwork(p: ValidatedPipeline, networkKey: Services['n
 /** An error from loading the network, pointed at `network:` in the pipeline. */
 export function locateNetworkError(e: unknown, p: ValidatedPipeline): DreamflowError {
   const path = networkErrorPath(p.network, e);
+  const given = commandLineValueAt(p.commandLine, '/' + path.join('/'));
+  if (given && e instanceof DreamflowError) {
+    return new DreamflowError(e.code, `${given.label}: ${e.message}`, { path: '/' + path.join('/'), expected: e.expected, hints: e.hints, cause: e });
+  }
   const where = { location: locateValue(p.source, path), path: '/' + path.join('/') };
   if (!(e instanceof DreamflowError)) {
     return new DreamflowError('E_NETWORK', `cannot load the network: ${e instanceof Error ? e.message : String(e)}`, { ...where, cause: e });
@@ -127,6 +132,14 @@ export function validateText(text: string, file: string, registry: NodeRegistry,
   errors.push(...params.errors);
   const sub = substituteParams(raw, params.values, src);
   errors.push(...sub.errors);
+  // --set NODE.FIELD=VALUE and --weights: into the document before the schema sees it, so they are checked alike.
+  const cli = applyCommandLine(sub.data, opts);
+  errors.push(...cli.errors);
+  for (const pointer of cli.values.keys()) {
+    const replaced = (p: string) => p === pointer || p.startsWith(pointer + '/');
+    for (const m of [sub.origins, sub.paramRefs]) for (const p of [...m.keys()]) if (replaced(p)) m.delete(p);
+    for (const p of [...sub.unresolved]) if (replaced(p)) sub.unresolved.delete(p);
+  }
 
   // The schema sees the substituted values: "${steps}" has become 20, and is checked as a number.
   const data: unknown = isPlainObject(parsed.data) ? sub.data : parsed.data;
@@ -135,7 +148,7 @@ export function validateText(text: string, file: string, registry: NodeRegistry,
     errors.push(...schemaErrors(validate.errors ?? [], { data, src, registry, origins: sub.origins, unresolved: sub.unresolved }));
   }
   const nodesData = isPlainObject(data) && isPlainObject(data.nodes) ? data.nodes : {};
-  const { graph, errors: graphErrors } = buildGraph(nodesData, registry, src, sub.octaveRefs);
+  const { graph, errors: graphErrors } = buildGraph(nodesData, registry, src, sub.octaveRefs, sub.frameRefs);
   errors.push(...graphErrors);
 
   const network = isPlainObject(data) ? (data.network as NetworkSpec | undefined) : undefined;
@@ -152,7 +165,7 @@ export function validateText(text: string, file: string, registry: NodeRegistry,
     }
   }
 
-  if (errors.length || !graph) throw new DreamflowErrorList(sortErrors(errors));
+  if (errors.length || !graph) throw new DreamflowErrorList(sortErrors(relabel(errors, cli.values)));
   return {
     file,
     workDir,
@@ -163,6 +176,7 @@ export function validateText(text: string, file: string, registry: NodeRegistry,
     source: src,
     recipeFiles: composed.files,
     paramRefs: sub.paramRefs,
+    commandLine: cli.values,
   };
 }
 

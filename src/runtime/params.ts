@@ -14,7 +14,7 @@ import { locateKey, locateValue, pathToPointer, type PathSegment, type YamlSourc
 
 export const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Filled per instance at run time, in per-octave nodes only. */
-export const OCTAVE_PARAMS: readonly string[] = ['octave'];
+export const OCTAVE_PARAMS: readonly string[] = ['octave', 'frame'];
 const REF = /\$\{([^}]*)\}/g;
 
 export interface ParamOverrides {
@@ -22,6 +22,13 @@ export interface ParamOverrides {
   set?: Record<string, string>;
   /** Typed values (an object, or a --params file). Applied before `set`. */
   params?: Record<string, unknown>;
+  /**
+   * How errors name each `set` key: the CLI gives "--set #2" (its position on the command line). A key with a dot
+   * (`dreamed.jitter`) sets a node's field, not a parameter (src/runtime/command-line-overrides.ts).
+   */
+  setLabels?: Record<string, string>;
+  /** `--weights FILE` (absolute): the named network's weights file, in place of the pipeline's. */
+  weights?: string;
 }
 
 const FROM_TEXT: Record<ParamValue['from'], string> = { file: 'the pipeline', params: 'params', set: '--set' };
@@ -37,7 +44,7 @@ export function resolveParams(
   for (const [name, value] of Object.entries(decl)) {
     if (OCTAVE_PARAMS.includes(name)) {
       errors.push(
-        new DreamflowError('E_RESERVED_PARAM', `parameter name "${name}" is reserved: the runtime sets \${${name}} per octave`, {
+        new DreamflowError('E_RESERVED_PARAM', `parameter name "${name}" is reserved: the runtime sets \${${name}} per ${name}`, {
           location: locateKey(src, ['params', name]),
           path: pathToPointer(['params', name]),
           hints: ['choose another name'],
@@ -59,16 +66,18 @@ export function resolveParams(
   }
   for (const [rawName, text] of Object.entries(overrides.set ?? {})) {
     const name = rawName.trim();
+    if (name.includes('.')) continue; // NODE.FIELD: applied to the document (command-line-overrides.ts)
+    const via = overrides.setLabels?.[rawName] ?? '--set';
     if (!PARAM_NAME.test(name)) {
       errors.push(
-        new DreamflowError('E_BAD_SET', `--set ${rawName}=${text}: "${rawName}" is not a parameter name`, {
-          expected: 'KEY=VALUE where KEY is letters, digits and _, e.g. --set steps=30',
+        new DreamflowError('E_BAD_SET', `${setLabel(rawName, text, overrides.setLabels)}: "${rawName}" is not a parameter name`, {
+          expected: 'KEY=VALUE where KEY is a parameter (letters, digits and _) or NODE.FIELD, e.g. --set steps=30 or --set dreamed.jitter=16',
         }),
       );
       continue;
     }
     if (!values.has(name)) {
-      errors.push(unknown(name, '--set'));
+      errors.push(unknown(name, via));
       continue;
     }
     const parsed = parseSetValue(name, text);
@@ -78,11 +87,17 @@ export function resolveParams(
   return { values, errors };
 }
 
+/** The name of a `--set` pair in errors: the caller's label (the CLI gives "--set #2") with the pair, else the pair. */
+export function setLabel(key: string, text: string, labels: ParamOverrides['setLabels']): string {
+  const given = labels?.[key];
+  return given ? `${given} (${key}=${text})` : `--set ${key}=${text}`;
+}
+
 /**
  * A --set value as YAML: "30" → 30, "0.5" → 0.5, "true" → true, "null" → null, "{a: 1}" → { a: 1 }. Anything
  * that is not a flow collection stays a string when YAML would read it as one (or not read it at all).
  */
-function parseSetValue(name: string, text: string): unknown {
+export function parseSetValue(name: string, text: string): unknown {
   const t = text.trim();
   const collection = t.startsWith('{') || t.startsWith('[');
   let v: unknown;
@@ -107,6 +122,8 @@ export interface Substitution {
   unresolved: Set<string>;
   /** Pointers of strings that use `${octave}` (only per-octave nodes may). */
   octaveRefs: Set<string>;
+  /** Pointers of strings that use `${frame}` (only per-frame nodes may). */
+  frameRefs: Set<string>;
   /** Pointer → the parameters its value uses; `whole` when the value is exactly one "${name}". */
   paramRefs: Map<string, ParamRefs>;
   errors: DreamflowError[];
@@ -124,6 +141,7 @@ export function substituteParams(data: Record<string, unknown>, values: Map<stri
     origins: new Map(),
     unresolved: new Set(),
     octaveRefs: new Set(),
+    frameRefs: new Set(),
     paramRefs: new Map(),
     errors: [],
   };
@@ -163,7 +181,7 @@ export function substituteParams(data: Record<string, unknown>, values: Map<stri
         );
         failed = true;
       } else if (OCTAVE_PARAMS.includes(name)) {
-        out.octaveRefs.add(pointer);
+        (name === 'frame' ? out.frameRefs : out.octaveRefs).add(pointer);
       } else if (!values.has(name)) {
         const suggestion = closest(name, known);
         out.errors.push(
@@ -229,10 +247,27 @@ export function usesOctave(v: unknown): boolean {
   return (JSON.stringify(v) ?? '').search(OCTAVE_REF) >= 0; // search ignores the g flag's lastIndex
 }
 
+/** `${frame}`: filled per frame instance, as the frame's number in the listed frames (0-based, 5 digits). */
+const FRAME_REF = /\$\{\s*frame\s*\}/g;
+
+/** How `${frame}` is written: zero-padded so that file names sort in frame order everywhere. */
+export function frameNumber(frame: number): string {
+  return String(frame).padStart(5, '0');
+}
+
 /** Replaces `${octave}` in every string of `params` (per-octave instances, at run time). */
 export function substituteOctave(params: Record<string, unknown>, octave: number): Record<string, unknown> {
+  return substituteRuntime(params, { octave });
+}
+
+/** Replaces `${octave}` and `${frame}` (those given) in every string of `params`. */
+export function substituteRuntime(params: Record<string, unknown>, at: { octave?: number; frame?: number }): Record<string, unknown> {
   const fill = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.replace(OCTAVE_REF, String(octave));
+    if (typeof v === 'string') {
+      let x = at.octave === undefined ? v : v.replace(OCTAVE_REF, String(at.octave));
+      if (at.frame !== undefined) x = x.replace(FRAME_REF, frameNumber(at.frame));
+      return x;
+    }
     if (Array.isArray(v)) return v.map(fill);
     if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)]));
     return v;

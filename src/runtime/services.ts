@@ -7,6 +7,7 @@ import type { EngineOptions } from '../engines/create-engine.ts';
 import type { EngineChoice, GradientEngine } from '../engines/engine.ts';
 import type { Network } from '../networks/ir.ts';
 import type { NetworkSpec } from './pipeline.ts';
+import type { BackendChoice } from '../tf/backend.ts';
 
 export interface Services {
   loadNetwork(spec: NetworkSpec, opts: { workDir: string }): Promise<Network>;
@@ -17,29 +18,20 @@ export interface Services {
   setBackend(name: string): Promise<unknown>;
 }
 
-async function lazy<T>(relative: string): Promise<T> {
-  return (await import(new URL(relative, import.meta.url).href)) as T;
-}
-
-type Registry = {
-  loadNetwork(spec: NetworkSpec, opts: { workDir: string }): Promise<Network>;
-  networkKey(spec: NetworkSpec, workDir: string): string | Promise<string>;
-};
-
+// Literal specifiers, so the build (tsc, rewriteRelativeImportExtensions) rewrites them to .js.
 export const defaultServices: Services = {
   async loadNetwork(spec, opts) {
-    return (await lazy<Registry>('../networks/registry.ts')).loadNetwork(spec, opts);
+    return (await import('../networks/registry.ts')).loadNetwork(spec, opts);
   },
   async networkKey(spec, workDir) {
-    return (await lazy<Registry>('../networks/registry.ts')).networkKey(spec, workDir);
+    return (await import('../networks/registry.ts')).networkKey(spec, workDir);
   },
   async createEngine(net, choice, opts) {
-    const m = await lazy<{ createEngine: Services['createEngine'] }>('../engines/create-engine.ts');
-    return m.createEngine(net, choice, opts);
+    return (await import('../engines/create-engine.ts')).createEngine(net, choice, opts);
   },
   async setBackend(name) {
-    const m = await lazy<{ initBackend(name: string): Promise<string> }>('../tf/backend.ts');
-    return m.initBackend(name);
+    // initBackend checks the name (E_BACKEND_UNKNOWN).
+    return (await import('../tf/backend.ts')).initBackend(name as BackendChoice);
   },
 };
 

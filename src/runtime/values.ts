@@ -1,5 +1,5 @@
 /** Ownership helpers for the values that flow between nodes. */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import type { ImageValue, MaskValue, Value } from './types.ts';
 
 export function tensorsOf(v: Value | undefined): tf.Tensor[] {
@@ -19,6 +19,7 @@ export function cloneValue<V extends Value>(v: V): V {
   if (v.kind === 'image') return cloneImage(v) as V;
   if (v.kind === 'pyramid') return { ...v, levels: v.levels.map(cloneImage) } as V;
   if (v.kind === 'mask' || v.kind === 'features') return { ...v, tensor: tf.clone(v.tensor) } as V;
+  if (v.kind === 'files') return { ...v, paths: [...v.paths] };
   return { ...v };
 }
 
@@ -30,6 +31,7 @@ function cloneImage(v: ImageValue): ImageValue {
 export function valueBytes(v: Value): number {
   let n = 0;
   for (const t of tensorsOf(v)) n += t.size * (t.dtype === 'bool' ? 1 : 4);
+  if (v.kind === 'files') return 64 * v.paths.length;
   return v.kind === 'file' ? n + 64 : n;
 }
 
@@ -57,6 +59,7 @@ export function checkValue(v: unknown): string | undefined {
     if (!(t instanceof tf.Tensor) || t.isDisposed) return `returned a ${x.kind} value without a live tensor`;
     return undefined;
   }
+  if (x.kind === 'files') return Array.isArray((x as { paths?: unknown }).paths) ? undefined : 'returned a file list without paths';
   if (x.kind === 'file') return typeof (x as { path?: unknown }).path === 'string' ? undefined : 'returned a file value without a path';
   return `returned a value of unknown kind "${String(x.kind)}"`;
 }
@@ -88,6 +91,9 @@ export function valuesEqual(a: Value, b: Value): boolean {
   if (a.kind === 'mask' || a.kind === 'features' || b.kind === 'mask' || b.kind === 'features') {
     const layer = (v: Value) => (v.kind === 'features' ? v.layer : undefined);
     return a.kind === b.kind && layer(a) === layer(b) && tensorsEqual((a as MaskValue).tensor, (b as MaskValue).tensor);
+  }
+  if (a.kind === 'files' || b.kind === 'files') {
+    return a.kind === 'files' && b.kind === 'files' && a.paths.length === b.paths.length && a.paths.every((p, i) => p === b.paths[i]);
   }
   if (a.kind === 'pyramid' || b.kind === 'pyramid') {
     if (a.kind !== 'pyramid' || b.kind !== 'pyramid' || a.levels.length !== b.levels.length) return false;

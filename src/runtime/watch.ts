@@ -168,7 +168,12 @@ export class PipelineWatcher {
     let p: ValidatedPipeline;
     try {
       const extra = await this.opts.overrides?.();
-      overrides = { set: { ...this.opts.set, ...extra?.set }, params: { ...this.opts.params, ...extra?.params } };
+      overrides = {
+        set: { ...this.opts.set, ...extra?.set },
+        params: { ...this.opts.params, ...extra?.params },
+        setLabels: this.opts.setLabels,
+        weights: this.opts.weights,
+      };
       p = await this.runner.load(this.file, { ...overrides, ...base, recipeFiles });
     } catch (err) {
       // Keep watching what was watched, plus every recipe file met: fixing any of them re-runs.

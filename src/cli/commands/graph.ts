@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { toMermaid, validatePipeline } from '../../index.ts';
 import { prettyReporter } from '../reporters/pretty.ts';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.ts';
-import type { CommandResult } from '../main.ts';
+import type { CommandResult } from '../options.ts';
 
 export function registerGraphCommand(program: Command, result: CommandResult): void {
   program
@@ -11,6 +10,7 @@ export function registerGraphCommand(program: Command, result: CommandResult): v
     .argument('<pipeline>', 'pipeline YAML file')
     .action(async (pipeline: string) => {
       try {
+        const { toMermaid, validatePipeline } = await import('../../index.ts');
         process.stdout.write(toMermaid(await validatePipeline(pipeline)) + '\n');
         result.code = EXIT_OK;
       } catch (err) {

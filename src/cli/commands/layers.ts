@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
 import type { NetworkSpec } from '../../networks/registry.ts';
-import { loadListingNetwork } from '../listing-network.ts';
-import { inferShapes } from '../../networks/shapes.ts';
 import { DreamflowError } from '../../errors/dreamflow-error.ts';
 import { UsageError } from '../../errors/runtime-errors.ts';
 import { prettyReporter } from '../reporters/pretty.ts';
 import { EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from '../exit-codes.ts';
-import type { CommandResult } from '../main.ts';
+import type { CommandResult } from '../options.ts';
 
 export const DEFAULT_NETWORK = 'inception_v3_bundled';
 
@@ -36,6 +34,8 @@ export function registerLayersCommand(program: Command, result: CommandResult): 
         return;
       }
       try {
+        const { loadListingNetwork } = await import('../listing-network.ts');
+        const { inferShapes } = await import('../../networks/shapes.ts');
         const net = await loadListingNetwork(toSpec(network), { workDir: process.cwd(), weightsFile: flags.weights });
         const shapes = inferShapes(net, size);
         const names = flags.all ? net.layers.filter((l) => l.op !== 'input').map((l) => l.name) : net.dreamLayers;
