@@ -35,3 +35,13 @@ export function fitMask(weights: Float32Array, from: [number, number], size: [nu
     return invert ? tf.sub(1, m) : m;
   });
 }
+
+/** g ← g · mask per pixel (mask [h·w], weights 0..1), in place on a plain [h, w, c] gradient: 0 stops that pixel. */
+export function maskInPlace(g: Float32Array, mask: Float32Array, channels: number): void {
+  if (mask.length * channels !== g.length) throw new Error(`mask of ${mask.length} pixels for a gradient of ${g.length / channels}`);
+  for (let p = 0; p < mask.length; p++) {
+    const m = mask[p]!;
+    if (m === 1) continue;
+    for (let k = 0; k < channels; k++) g[p * channels + k]! *= m;
+  }
+}

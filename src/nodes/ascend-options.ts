@@ -6,9 +6,9 @@
 import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { isIdentity, randomAffine, warp, warpAdjoint, type Affine } from '../image/affine.ts';
-import { NORMALIZATIONS, type Normalization } from '../image/gradient-normalize.ts';
 import { mixSeed, mulberry32 } from '../image/random.ts';
-import { maskInPlace, normalizeInPlace } from '../objectives/gradient-shaping.ts';
+import { NORMALIZATIONS, normalizeInPlace, type Normalization } from '../image/gradient-normalize.ts';
+import { maskInPlace } from '../image/mask.ts';
 import type { FeaturesValue, ImageValue, JsonSchema, Value } from '../runtime/types.ts';
 
 export interface TransformsParam {
