@@ -31,7 +31,7 @@ function formatOne(e: DreamflowError, opts: FormatOptions): string {
   const lines: string[] = [];
   const where = e.location ? `${displayPath(e.location.file, opts.cwd)}:${e.location.line}:${e.location.col}: ` : '';
   lines.push(`${where}${paint('error', 'red', opts)} ${paint(e.code, 'bold', opts)}: ${e.message}`);
-  if (e.location) {
+  if (e.location && e.location.quote !== false) {
     const text = sourceText(e.location.file, opts);
     if (text !== undefined) lines.push(...sourceSnippet(text, e.location.line, e.location.col));
   }

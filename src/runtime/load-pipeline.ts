@@ -1,5 +1,4 @@
 /** Parse → parameters → schema (with defaults) → graph: a ValidatedPipeline, or every problem at once. */
-import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { DreamflowError, DreamflowErrorList } from '../errors/dreamflow-error.ts';
@@ -11,7 +10,8 @@ import { pipelineValidator, schemaErrors } from './schema-errors.ts';
 import type { NodeDefinition } from './types.ts';
 import { defaultServices, type Services } from './services.ts';
 import { locateValue } from './yaml-source.ts';
-import { composeRecipe } from './recipe-compose.ts';
+import { composeRecipe, concealForeign } from './recipe-compose.ts';
+import { readRecipeFile } from './recipe-limits.ts';
 import { checkOutputPaths } from './output-paths.ts';
 
 export interface LoadOptions extends ParamOverrides {
@@ -98,13 +98,9 @@ export function validatePipeline(file: string, opts: LoadOptions = {}): Promise<
 export async function readSource(pipeline: string | PipelineSource): Promise<{ text: string; file: string }> {
   if (typeof pipeline === 'string') {
     const file = resolve(pipeline);
-    try {
-      return { text: await readFile(file, 'utf8'), file };
-    } catch (cause) {
-      const code = (cause as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : (cause as Error).message;
-      throw new DreamflowErrorList([new DreamflowError('E_PIPELINE_READ', `cannot read pipeline ${pipeline}: ${why}`, { cause })]);
-    }
+    const read = readRecipeFile(file);
+    if ('text' in read) return { text: read.text, file };
+    throw new DreamflowErrorList([new DreamflowError('E_PIPELINE_READ', `cannot read pipeline ${pipeline}: ${read.why}`, { cause: read.cause })]);
   }
   if ('text' in pipeline) return { text: pipeline.text, file: pipeline.file ?? '<pipeline>' };
   return { text: stringify(pipeline.pipeline), file: pipeline.file ?? '<pipeline>' };
@@ -165,7 +161,8 @@ export function validateText(text: string, file: string, registry: NodeRegistry,
 }
 
 /** Errors without a place first (command line), then by file (in the order met), then in file order. */
-function sortErrors(errors: DreamflowError[]): DreamflowError[] {
+function sortErrors(all: DreamflowError[]): DreamflowError[] {
+  const errors = concealForeign(all);
   const files = [...new Set(errors.flatMap((e) => (e.location ? [e.location.file] : [])))];
   const key = (e: DreamflowError) => (e.location ? files.indexOf(e.location.file) * 1e12 + e.location.line * 1e6 + e.location.col : -1);
   return [...errors].sort((a, b) => key(a) - key(b));
