@@ -6,8 +6,9 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
-import { BUNDLED_INCEPTION_DESCRIPTION, BUNDLED_INCEPTION_NAME, loadBundledInception } from './bundled-inception.ts';
-import { loadTfjsLayersModel } from './from-tfjs-layers.ts';
+import { BUNDLED_INCEPTION_DESCRIPTION, BUNDLED_INCEPTION_NAME, bundledInceptionLayerNames, loadBundledInception } from './bundled-inception.ts';
+import { loadTfjsLayersModel, readModelJson } from './from-tfjs-layers.ts';
+import { readKerasTopology } from './keras-topology.ts';
 import type { Network, Preprocessing } from './ir.ts';
 import { registerKerasNetworksWith } from './keras/registration.ts';
 
@@ -31,6 +32,8 @@ export interface NetworkInfo {
   preprocessing?: Preprocessing;
   /** The loader reads a weights file given as LoadOptions.weightsFile (other networks refuse one). */
   acceptsWeights?: boolean;
+  /** The network's layer names without loading its weights (validation checks `ascend.layers` against them). */
+  layerNames?: () => Promise<string[]>;
 }
 
 export type NetworkLoader = (opts: LoadOptions) => Promise<Network>;
@@ -166,6 +169,20 @@ export function loadNetwork(spec: NetworkSpec, opts: LoadOptions = {}): Promise<
   return pending;
 }
 
+/**
+ * The layer names of a network, known without its weights: from a named network's architecture or a model.json's
+ * topology. Undefined when only loading would tell (an .h5 model file). A superset is fine: layers that the
+ * loader later drops (a classifier head) still fail when the dream runs.
+ */
+export async function networkLayerNames(spec: NetworkSpec, workDir?: string): Promise<string[] | undefined> {
+  const r = resolveSpec(spec, workDir);
+  if (r.kind === 'name') return named.get(r.name)!.info.layerNames?.();
+  if (path.extname(r.file).toLowerCase() !== '.json') return undefined;
+  const json = await readModelJson(r.file);
+  const topology = json.modelTopology as Record<string, unknown>;
+  return readKerasTopology(topology.model_config ?? topology, r.file).map((l) => l.name);
+}
+
 async function load(r: Resolved, opts: LoadOptions): Promise<Network> {
   if (r.kind === 'name') return named.get(r.name)!.loader({ ...opts, weightsFile: r.weights?.file });
   const ext = path.extname(r.file).toLowerCase();
@@ -181,6 +198,7 @@ async function load(r: Resolved, opts: LoadOptions): Promise<Network> {
 
 registerNetwork(BUNDLED_INCEPTION_NAME, () => loadBundledInception(), {
   description: BUNDLED_INCEPTION_DESCRIPTION,
+  layerNames: async () => bundledInceptionLayerNames(),
   offline: true,
   preprocessing: 'inception',
 });

@@ -9,10 +9,12 @@ import type { NetworkSpec, PipelineSource, ValidatedPipeline } from './pipeline.
 import { pipelineValidator, schemaErrors } from './schema-errors.ts';
 import type { NodeDefinition } from './types.ts';
 import { defaultServices, type Services } from './services.ts';
-import { locateValue } from './yaml-source.ts';
+import { locateKey, locateValue, pathToPointer } from './yaml-source.ts';
+import { didYouMean } from '../errors/did-you-mean.ts';
+import { closestNames } from '../networks/layer-names.ts';
 import { composeRecipe, concealForeign } from './recipe-compose.ts';
 import { readRecipeFile } from './recipe-limits.ts';
-import { checkOutputPaths } from './output-paths.ts';
+import { checkWrites } from './write-rule.ts';
 
 export interface LoadOptions extends ParamOverrides {
   /** Directory relative data paths resolve against (default: the process's cwd). */
@@ -20,7 +22,7 @@ export interface LoadOptions extends ParamOverrides {
   /** Node types (default: the built-in nodes). */
   nodes?: readonly NodeDefinition[];
   /** Used to check that the network exists (default: the network registry). */
-  services?: Partial<Pick<Services, 'networkKey'>>;
+  services?: Partial<Pick<Services, 'networkKey' | 'layerNames'>>;
   /**
    * Outputs must stay inside this directory (`..`, absolute paths and symbolic links that lead out are refused,
    * E_WRITE_OUTSIDE). Unset: outputs may go anywhere (`--allow-outside`).
@@ -28,11 +30,14 @@ export interface LoadOptions extends ParamOverrides {
   outputRoot?: string;
   /** Receives every recipe file read or tried (extends/include), also when the pipeline is invalid. */
   recipeFiles?: Set<string>;
+  /** Files named as inputs on the command line (`--input`, `--params`): never written, like every file the pipeline reads. */
+  protect?: string[];
 }
 
 /** Reads and validates a pipeline file (or text/object); throws DreamflowErrorList with every problem found. */
 export async function loadPipeline(pipeline: string | PipelineSource, opts: LoadOptions = {}): Promise<ValidatedPipeline> {
-  return loadWith(pipeline, await resolveRegistry(opts.nodes), opts.services?.networkKey ?? defaultServices.networkKey, opts);
+  const layerNames = opts.services?.layerNames ?? (opts.services?.networkKey ? undefined : defaultServices.layerNames);
+  return loadWith(pipeline, await resolveRegistry(opts.nodes), opts.services?.networkKey ?? defaultServices.networkKey, opts, layerNames);
 }
 
 /** loadPipeline with a resolved registry and network check (the Runner keeps both). */
@@ -41,19 +46,24 @@ export async function loadWith(
   registry: NodeRegistry,
   networkKey: Services['networkKey'],
   opts: LoadOptions,
+  layerNames?: Services['layerNames'],
 ): Promise<ValidatedPipeline> {
   const { text, file } = await readSource(pipeline);
   const p = validateText(text, file, registry, opts);
-  await checkPipelineFiles(p, opts);
-  await checkNetwork(p, networkKey);
+  // Both checks run, so one validation reports the writes and the layer names together.
+  const failed = await Promise.allSettled([checkPipelineFiles(p, opts), checkNetwork(p, networkKey, layerNames)]);
+  const errors = failed.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) {
+    throw new DreamflowErrorList(sortErrors(errors.flatMap((e) => (e instanceof DreamflowErrorList ? e.errors : [e as DreamflowError]))));
+  }
   return p;
 }
 
-/** The checks that need the file system: outputs stay inside `outputRoot` (when set). */
-export async function checkPipelineFiles(p: ValidatedPipeline, opts: Pick<LoadOptions, 'outputRoot'>): Promise<void> {
-  if (opts.outputRoot === undefined) return;
-  const errors = await checkOutputPaths(p, opts.outputRoot);
-  if (errors.length) throw new DreamflowErrorList(errors);
+/** The checks that need the file system: the write rule (write-rule.ts), every octave's output included. */
+export async function checkPipelineFiles(p: ValidatedPipeline, opts: Pick<LoadOptions, 'outputRoot' | 'protect'>): Promise<void> {
+  const errors = await checkWrites(p, opts);
+  if (errors.length) throw new DreamflowErrorList(sortErrors(errors));
 }
 
 /** Model paths in `network:` are relative to the recipe file that names them (a recipe ships with its model). */
@@ -63,13 +73,41 @@ export function networkDir(p: ValidatedPipeline): string {
 }
 
 /** When a node uses the network: that `network:` names a known network or an existing model file. */
-export async function checkNetwork(p: ValidatedPipeline, networkKey: Services['networkKey']): Promise<void> {
+export async function checkNetwork(p: ValidatedPipeline, networkKey: Services['networkKey'], layerNames?: Services['layerNames']): Promise<void> {
   if (p.network === undefined || ![...p.graph.nodes.values()].some((n) => n.def.usesNetwork)) return;
+  let names: string[] | undefined;
   try {
     await networkKey(p.network, networkDir(p));
+    names = await layerNames?.(p.network, networkDir(p));
   } catch (e) {
     throw new DreamflowErrorList([locateNetworkError(e, p)]);
   }
+  if (names) {
+    const errors = checkLayerNames(p, names);
+    if (errors.length) throw new DreamflowErrorList(errors);
+  }
+}
+
+/** Layer names the nodes ask for (ascend's `layers:`) that the network does not have, located at each name. */
+function checkLayerNames(p: ValidatedPipeline, names: string[]): DreamflowError[] {
+  const known = new Set(names);
+  const errors: DreamflowError[] = [];
+  for (const id of p.graph.order) {
+    const node = p.graph.nodes.get(id)!;
+    for (const ref of node.def.layerRefs?.(node.params) ?? []) {
+      if (known.has(ref.name)) continue;
+      const path = ['nodes', id, ...ref.path];
+      errors.push(
+        new DreamflowError('E_UNKNOWN_LAYER', `node "${id}" (${node.type}): the network has no layer "${ref.name}"${didYouMean(ref.name, names)}`, {
+          location: locateKey(p.source, path),
+          path: pathToPointer(path),
+          expected: 'a layer of the network (see `dreamflow layers`)',
+          hints: [`closest layers: ${closestNames(ref.name, names).join(', ')}`],
+        }),
+      );
+    }
+  }
+  return errors;
 }
 
 /** An error from loading the network, pointed at `network:` in the pipeline. */

@@ -5,6 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
+import { MODEL_LIMITS } from '../networks/from-tfjs-layers.ts';
 import { weightsCacheDir } from '../weights/cache-dir.ts';
 import { isKerasNetworkName, KNOWN_WEIGHTS } from '../weights/known.ts';
 import type { NetworkSpec } from './pipeline.ts';
@@ -29,6 +30,9 @@ function modelFiles(path: string): string[] {
   }
   if (extname(file).toLowerCase() !== '.json') return [file];
   try {
+    // Only a regular file of sane size is opened (a FIFO named model.json would block here).
+    const st = statSync(file);
+    if (!st.isFile() || st.size > MODEL_LIMITS.jsonBytes) return [file];
     const manifest = (JSON.parse(readFileSync(file, 'utf8')) as { weightsManifest?: { paths?: string[] }[] }).weightsManifest ?? [];
     return [file, ...manifest.flatMap((g) => g.paths ?? []).map((p) => resolve(dirname(file), p))];
   } catch {

@@ -54,6 +54,8 @@ export interface RunOptions extends ParamOverrides {
   preview?: string;
   /** Receives every recipe file read or tried (extends/include), also when the pipeline is invalid. */
   recipeFiles?: Set<string>;
+  /** Files named as inputs on the command line: never written (see LoadOptions.protect). */
+  protect?: string[];
 }
 
 export interface RunResult {
@@ -91,10 +93,10 @@ export class Runner {
   /** Parses and validates without running (throws DreamflowErrorList). */
   async load(
     pipeline: string | PipelineSource,
-    opts: ParamOverrides & Pick<LoadOptions, 'workDir' | 'outputRoot' | 'recipeFiles'> = {},
+    opts: ParamOverrides & Pick<LoadOptions, 'workDir' | 'outputRoot' | 'recipeFiles' | 'protect'> = {},
   ): Promise<ValidatedPipeline> {
     this.registry ??= resolveRegistry(this.nodes);
-    return loadWith(pipeline, await this.registry, this.services.networkKey, opts);
+    return loadWith(pipeline, await this.registry, this.services.networkKey, opts, this.services.layerNames);
   }
 
   run(pipeline: string | PipelineSource, opts: RunOptions = {}): Promise<RunResult> {

@@ -15,6 +15,8 @@ export interface Services {
   createEngine(net: Network, choice: EngineChoice, opts?: EngineOptions): GradientEngine | Promise<GradientEngine>;
   /** Makes `name` the active tensor backend (wasm, cpu, tensorflow, auto). */
   setBackend(name: string): Promise<unknown>;
+  /** The network's layer names without its weights, for validation; undefined when unknown before loading. */
+  layerNames?(spec: NetworkSpec, workDir: string): Promise<string[] | undefined>;
 }
 
 async function lazy<T>(relative: string): Promise<T> {
@@ -24,6 +26,7 @@ async function lazy<T>(relative: string): Promise<T> {
 type Registry = {
   loadNetwork(spec: NetworkSpec, opts: { workDir: string }): Promise<Network>;
   networkKey(spec: NetworkSpec, workDir: string): string | Promise<string>;
+  networkLayerNames(spec: NetworkSpec, workDir: string): Promise<string[] | undefined>;
 };
 
 export const defaultServices: Services = {
@@ -37,6 +40,9 @@ export const defaultServices: Services = {
     const m = await lazy<{ createEngine: Services['createEngine'] }>('../engines/create-engine.ts');
     return m.createEngine(net, choice, opts);
   },
+  async layerNames(spec, workDir) {
+    return (await lazy<Registry>('../networks/registry.ts')).networkLayerNames(spec, workDir);
+  },
   async setBackend(name) {
     const m = await lazy<{ initBackend(name: string): Promise<string> }>('../tf/backend.ts');
     return m.initBackend(name);
@@ -44,5 +50,7 @@ export const defaultServices: Services = {
 };
 
 export function withDefaults(s: Partial<Services> = {}): Services {
-  return { ...defaultServices, ...s };
+  // Networks that a caller's own loadNetwork knows are unknown to the registry: no registry layer names for them.
+  const layerNames = s.layerNames ?? (s.loadNetwork || s.networkKey ? undefined : defaultServices.layerNames);
+  return { ...defaultServices, ...s, layerNames };
 }

@@ -158,7 +158,8 @@ export class PipelineWatcher {
     const controller = new AbortController();
     this.controller = controller;
     const recipeFiles = new Set<string>();
-    const base = { workDir: this.opts.workDir, outputRoot: this.opts.outputRoot };
+    // The --params file is an input too: never written.
+    const base = { workDir: this.opts.workDir, outputRoot: this.opts.outputRoot, protect: this.opts.extraFiles };
     let overrides: ParamOverrides;
     let p: ValidatedPipeline;
     try {

@@ -52,5 +52,7 @@ async function runCommand(pipeline: string, flags: RunFlags): Promise<number> {
     reporter.close();
     return EXIT_INVALID;
   }
-  return validateAndRun(pipeline, { set, params, outputRoot: outputRoot(flags), ...computeRunOptions(flags) }, reporter);
+  // What the user names as an input is never written, whatever role the recipe gives the path.
+  const protect = [flags.input, flags.params].filter((f): f is string => f !== undefined);
+  return validateAndRun(pipeline, { set, params, outputRoot: outputRoot(flags), protect, ...computeRunOptions(flags) }, reporter);
 }

@@ -2,6 +2,7 @@ import cliProgress from 'cli-progress';
 import type { RunEvent } from '../../runtime/types.ts';
 import { formatError } from '../../errors/format.ts';
 import type { Reporter } from './reporter.ts';
+import { printable } from '../../errors/sanitize.ts';
 
 interface PrettyOptions {
   out?: NodeJS.WriteStream;
@@ -34,7 +35,11 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
   const reasons = new Map<string, string>();
   /** Instances of this run whose result came from the cache: their outputs were not written again. */
   const cached = new Set<string>();
-  const line = (s: string) => (bars ? bars.log(s + '\n') : out.write(s + '\n'));
+  // Recipe text (node ids, types, paths) reaches these lines: control characters are shown, never sent.
+  const line = (raw: string) => {
+    const s = printable(raw);
+    return bars ? bars.log(s + '\n') : out.write(s + '\n');
+  };
 
   return {
     event(e: RunEvent) {
@@ -115,7 +120,7 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
     },
     fail(err) {
       bars?.stop();
-      out.write(formatError(err) + '\n');
+      out.write(printable(formatError(err)) + '\n');
     },
     close() {
       bars?.stop();
