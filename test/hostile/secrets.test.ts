@@ -1,0 +1,66 @@
+/**
+ * Item 2: `extends:` or `include:` naming a file outside the recipe's tree (~/secrets.yaml, a .env, a docker
+ * config.json, ~/.ssh/id_rsa) must not make `validate` print that file's content. Non-YAML names are refused
+ * before the file is opened; a YAML file outside the tree is named with its position, its lines never shown.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { beforeAll, test } from 'vitest';
+import { ndjson, runCli } from '../helpers/cli.ts';
+import { outsideUnchanged, runMain, world } from '../helpers/hostile.ts';
+
+beforeAll(() => {
+  process.env.NODE_OPTIONS = '--max-old-space-size=384';
+});
+
+const SECRET = 'hunter2-s3cr3t';
+
+/** validate with both reporters: the real CLI process when `real`, else its entry point in this process. */
+async function validateBoth(w: ReturnType<typeof world>, file: string, real = false) {
+  const cli = (args: string[]) => (real ? runCli(args, { cwd: w.run }) : runMain(args, w.run));
+  const pretty = await outsideUnchanged(w, () => cli(['validate', file]));
+  const json = await outsideUnchanged(w, () => cli(['validate', file, '--reporter', 'json']));
+  return { pretty, json, errors: ndjson(json.stdout).filter((e) => e.event === 'error') };
+}
+
+test('extends: a YAML file outside the tree is located but never quoted (pretty and json)', async () => {
+  const w = world();
+  const secrets = w.write('home/secrets.yaml', `aws_secret_access_key: ${SECRET}\n${SECRET}: 1\n`);
+  w.write('run/p.yaml', `extends: ${secrets}\n`);
+  const t0 = performance.now();
+  const { pretty, json, errors } = await validateBoth(w, 'p.yaml', true);
+  assert.ok(performance.now() - t0 < 60_000);
+  assert.equal(pretty.code, 2);
+  assert.equal(json.code, 2);
+  for (const out of [pretty.stdout, pretty.stderr, json.stdout, json.stderr]) assert.ok(!out.includes(SECRET), out);
+  const inSecrets = errors.filter((e) => e.file === secrets);
+  assert.ok(inSecrets.length >= 1, 'the errors in that file are reported, with its name');
+  assert.ok(inSecrets.every((e) => typeof e.line === 'number' && typeof e.col === 'number' && e.code === 'E_UNKNOWN_KEY'));
+  assert.match(pretty.stderr, new RegExp(`${secrets.replace(/[.]/g, '\\.')}:1:1: error E_UNKNOWN_KEY: .*content is not shown`));
+});
+
+test('a YAML syntax error in a file outside the tree is located, not quoted', async () => {
+  const w = world();
+  const secrets = w.write('home/creds.yml', `token: "${SECRET}\n  : [\n`);
+  w.write('run/p.yaml', `include: [${secrets}]\nversion: 1\nnodes: {}\n`);
+  const { pretty, errors } = await validateBoth(w, 'p.yaml');
+  assert.equal(pretty.code, 2);
+  assert.ok(!pretty.stderr.includes(SECRET), pretty.stderr);
+  assert.ok(errors.some((e) => e.file === secrets && e.code === 'E_YAML_SYNTAX' && typeof e.line === 'number'));
+});
+
+test('.env, config.json, id_rsa: refused by name before they are opened (E_RECIPE_NOT_YAML at the reference)', async () => {
+  const w = world();
+  const files = [
+    w.write('home/.env', `API_KEY=${SECRET}\n`),
+    w.write('home/.docker/config.json', `{"auths": {"x": {"auth": "${SECRET}"}}}\n`),
+    w.write('home/.ssh/id_rsa', `-----BEGIN ${SECRET}-----\n`),
+  ];
+  for (const f of files) {
+    w.write('run/p.yaml', `version: 1\nextends: ${f}\nnodes: {}\n`);
+    const { pretty, errors } = await validateBoth(w, 'p.yaml');
+    assert.equal(pretty.code, 2);
+    assert.ok(!pretty.stderr.includes(SECRET), pretty.stderr);
+    assert.deepEqual(errors.map((e) => [e.code, e.file, e.line, e.col]), [['E_RECIPE_NOT_YAML', join(w.run, 'p.yaml'), 2, 10]]);
+  }
+});
