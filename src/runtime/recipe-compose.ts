@@ -146,7 +146,7 @@ function composeLayer(raw: Record<string, unknown>, src: YamlSource, stack: stri
       });
       continue;
     }
-    if (stack.length >= RECIPE_LIMITS.depth) {
+    if (stack.length > RECIPE_LIMITS.depth) {
       fail('E_RECIPE_LIMIT', `extends/include nested more than ${RECIPE_LIMITS.depth} deep`, {
         expected: `at most ${RECIPE_LIMITS.depth} levels of extends/include`,
       });

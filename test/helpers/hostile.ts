@@ -60,13 +60,17 @@ export async function outsideUnchanged<T>(w: World, action: () => Promise<T>): P
   return result;
 }
 
-/** Runs `action` and checks it took at most `ms` and grew the heap by at most `mb` MB. */
+/** Runs `action` and checks it took at most `ms` and grew the JS heap and array buffers by at most `mb` MB. */
 export async function bounded<T>(limits: { ms: number; mb: number }, action: () => Promise<T>): Promise<T> {
-  const heap0 = process.memoryUsage().heapUsed;
+  const used = () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const before = used();
   const t0 = performance.now();
   const result = await action();
   const ms = performance.now() - t0;
-  const mb = (process.memoryUsage().heapUsed - heap0) / 2 ** 20;
+  const mb = (used() - before) / 2 ** 20;
   assert.ok(ms < limits.ms, `took ${Math.round(ms)} ms, over ${limits.ms}`);
   assert.ok(mb < limits.mb, `heap grew ${mb.toFixed(0)} MB, over ${limits.mb}`);
   return result;
