@@ -9,6 +9,9 @@ import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { BUNDLED_INCEPTION_DESCRIPTION, BUNDLED_INCEPTION_NAME, bundledInceptionLayerNames, loadBundledInception } from './bundled-inception.ts';
 import { loadTfjsLayersModel, readModelJson } from './from-tfjs-layers.ts';
 import { readKerasTopology } from './keras-topology.ts';
+import { kerasLayersToIr } from './keras-layers.ts';
+import { normaliseWeightName } from './decode-weights.ts';
+import { checkWeightShapes } from './weight-shapes.ts';
 import type { Network, Preprocessing } from './ir.ts';
 import { registerKerasNetworksWith } from './keras/registration.ts';
 
@@ -180,7 +183,14 @@ export async function networkLayerNames(spec: NetworkSpec, workDir?: string): Pr
   if (path.extname(r.file).toLowerCase() !== '.json') return undefined;
   const json = await readModelJson(r.file);
   const topology = json.modelTopology as Record<string, unknown>;
-  return readKerasTopology(topology.model_config ?? topology, r.file).map((l) => l.name);
+  const raw = readKerasTopology(topology.model_config ?? topology, r.file);
+  // The manifest declares every weight's shape: the layer config is checked against it without reading a shard.
+  const shapes = new Map(
+    json.weightsManifest.flatMap((g) => g.weights.map((w) => [normaliseWeightName(w.name), { shape: w.shape, data: new Float32Array(0) }] as const)),
+  );
+  const layers = kerasLayersToIr(raw, shapes, r.file);
+  checkWeightShapes(raw, layers, shapes, r.file);
+  return layers.map((l) => l.name);
 }
 
 async function load(r: Resolved, opts: LoadOptions): Promise<Network> {
