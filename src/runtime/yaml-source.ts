@@ -93,13 +93,21 @@ function contentErrors(src: YamlSource): DreamflowError[] {
   };
   visit(src.doc, {
     Pair(_k, pair, path) {
+      // `? [a, b]: x` or `{a: 1}: x`: JavaScript objects would stringify such keys (and yaml warns on stderr).
+      if (pair.key !== null && !isScalar(pair.key) && !isAlias(pair.key)) {
+        once('E_YAML_KEY', pair.key as YamlNode, 'a map key is a list or a map', 'plain keys (names), e.g. steps: 20');
+      } else if (isAlias(pair.key)) {
+        once('E_YAML_KEY', pair.key as YamlNode, 'a map key is an alias', 'plain keys (names), e.g. steps: 20');
+      } else if (isScalar(pair.key) && pair.key.value !== null && typeof pair.key.value === 'object') {
+        once('E_YAML_KEY', pair.key as YamlNode, 'a map key is not a plain value (a !!binary or other tagged key)', 'plain keys (names), e.g. steps: 20');
+      }
       if (++keys > RECIPE_LIMITS.keys && isScalar(pair.key)) {
         once('E_TOO_MANY_KEYS', pair.key as YamlNode, `more than ${RECIPE_LIMITS.keys} keys in one file`, `at most ${RECIPE_LIMITS.keys} keys`);
       }
       if (path.length > 2 * RECIPE_LIMITS.nesting && isScalar(pair.key)) {
         once('E_TOO_DEEP', pair.key as YamlNode, `maps and lists nested more than ${RECIPE_LIMITS.nesting} deep`, `at most ${RECIPE_LIMITS.nesting} levels`);
       }
-      return seen.size === 3 ? visit.BREAK : undefined;
+      return seen.size === 5 ? visit.BREAK : undefined;
     },
     Seq(_k, seq, path) {
       if (path.length > 2 * RECIPE_LIMITS.nesting) {
