@@ -107,3 +107,14 @@ test('malformed manifests: E_MODEL_INVALID naming the entry, never a TypeError',
     });
   }
 });
+
+test('a --params file is read as a recipe is: .inf in it is E_NON_FINITE at its line, exit 2', async () => {
+  const w = world();
+  w.write('run/p.yaml', 'version: 1\nparams: { amount: 1 }\nnodes:\n  c: { type: load, path: x.png }\n');
+  const params = 'amount: .inf\n';
+  const file = w.write('run/params.yaml', params);
+  const r = await outsideUnchanged(w, () => runMain(['run', 'p.yaml', '--params', 'params.yaml', '--reporter', 'json'], w.run));
+  assert.equal(r.code, 2);
+  const [err] = ndjson(r.stdout);
+  assert.deepEqual([err!.code, err!.file, `${err!.line}:${err!.col}`], ['E_NON_FINITE', file, at(params, 'amount', '.inf')]);
+});
