@@ -1,5 +1,5 @@
 /** Parse → parameters → schema (with defaults) → graph: a ValidatedPipeline, or every problem at once. */
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { DreamflowError, DreamflowErrorList } from '../errors/dreamflow-error.ts';
 import { buildGraph } from './graph.ts';
@@ -15,6 +15,7 @@ import { closestNames } from '../networks/layer-names.ts';
 import { composeRecipe, concealForeign } from './recipe-compose.ts';
 import { readRecipeFile } from './recipe-limits.ts';
 import { checkWrites } from './write-rule.ts';
+import { networkDir } from './network-files.ts';
 
 export interface LoadOptions extends ParamOverrides {
   /** Directory relative data paths resolve against (default: the process's cwd). */
@@ -66,11 +67,7 @@ export async function checkPipelineFiles(p: ValidatedPipeline, opts: Pick<LoadOp
   if (errors.length) throw new DreamflowErrorList(sortErrors(errors));
 }
 
-/** Model paths in `network:` are relative to the recipe file that names them (a recipe ships with its model). */
-export function networkDir(p: ValidatedPipeline): string {
-  const file = p.source.redirect?.(['network'])?.source.file ?? p.file;
-  return isAbsolute(file) ? dirname(file) : p.workDir;
-}
+export { networkDir };
 
 /** When a node uses the network: that `network:` names a known network or an existing model file. */
 export async function checkNetwork(p: ValidatedPipeline, networkKey: Services['networkKey'], layerNames?: Services['layerNames']): Promise<void> {

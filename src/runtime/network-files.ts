@@ -4,11 +4,17 @@
  * (watched even before it exists, so pulling them starts the run). Bundled networks have none worth watching.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { MODEL_LIMITS } from '../networks/from-tfjs-layers.ts';
 import { weightsCacheDir } from '../weights/cache-dir.ts';
 import { isKerasNetworkName, KNOWN_WEIGHTS } from '../weights/known.ts';
-import type { NetworkSpec } from './pipeline.ts';
+import type { NetworkSpec, ValidatedPipeline } from './pipeline.ts';
+
+/** Model paths in `network:` are relative to the recipe file that names them (a recipe ships with its model). */
+export function networkDir(p: ValidatedPipeline): string {
+  const file = p.source.redirect?.(['network'])?.source.file ?? p.file;
+  return isAbsolute(file) ? dirname(file) : p.workDir;
+}
 
 export function networkFiles(spec: NetworkSpec | undefined, dir: string): string[] {
   if (spec === undefined) return [];
