@@ -39,7 +39,7 @@ test('kill -9 mid-run: the previous output stays whole; the next run leaves no t
     });
     assert.deepEqual(readFileSync(join(w.run, 'out.png')), good, 'the last good output is untouched');
     const again = await runCli(args(1), { cwd: w.run });
-    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.code, 0, again.stderr + again.stdout);
     assert.deepEqual(readdirSync(w.run).filter((f) => f.endsWith('.tmp')), []);
   });
 });
@@ -48,8 +48,8 @@ test('two runs writing one output at once: the file is one whole PNG', { timeout
   const w = await setup();
   await outsideUnchanged(w, async () => {
     const [a, b] = await Promise.all([runCli(args(2), { cwd: w.run }), runCli(args(3), { cwd: w.run })]);
-    assert.equal(a.code, 0, a.stderr);
-    assert.equal(b.code, 0, b.stderr);
+    assert.equal(a.code, 0, a.stderr + a.stdout);
+    assert.equal(b.code, 0, b.stderr + b.stdout);
     const meta = await sharp(join(w.run, 'out.png')).metadata();
     assert.deepEqual([meta.format, meta.width, meta.height], ['png', 96, 80]);
     await sharp(join(w.run, 'out.png')).raw().toBuffer(); // decodes in full
