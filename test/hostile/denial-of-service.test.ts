@@ -13,7 +13,8 @@ import { loadPipeline } from '../../src/runtime/load-pipeline.ts';
 import { RECIPE_LIMITS } from '../../src/runtime/recipe-limits.ts';
 import { readKerasH5 } from '../../src/weights/h5.ts';
 import { makeContext } from '../helpers/nodes-context.ts';
-import { at, bounded, errorsOf, outsideUnchanged, world, type World } from '../helpers/hostile.ts';
+import { ndjson } from '../helpers/cli.ts';
+import { at, bounded, errorsOf, outsideUnchanged, runMain, world, type World } from '../helpers/hostile.ts';
 import { testNodes } from '../runtime-fixtures.ts';
 
 const LIMITS = { ms: 10_000, mb: 200 };
@@ -88,7 +89,21 @@ test('too many keys, too many bytes, an alias bomb: located errors, bounded work
   const b = await validate(w, 'bomb.yaml');
   assert.equal(b.length, 1);
   assert.equal(b[0]!.code, 'E_YAML_ALIASES');
-  assert.match(b[0]!.where, /^bomb\.yaml:\d+:\d+$/);
+  assert.equal(b[0]!.where, `bomb.yaml:${at(bomb, 'b: &b', '*a')}`);
+});
+
+test('the CLI: validate of each exits 2 with the located error, within a time bound', async () => {
+  const w = world();
+  w.write('run/zero.yaml', 'version: 1\nextends: /dev/zero\nnodes: {}\n');
+  w.write('run/bomb.yaml', 'version: 1\nnodes: {}\na: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n');
+  for (const [file, code] of [['zero.yaml', 'E_RECIPE_NOT_YAML'], ['bomb.yaml', 'E_YAML_ALIASES']]) {
+    const r = await outsideUnchanged(w, () => bounded(LIMITS, () => runMain(['validate', file!, '--reporter', 'json'], w.run)));
+    assert.equal(r.code, 2);
+    const [e] = ndjson(r.stdout);
+    assert.equal(e!.code, code);
+    assert.equal(e!.file, join(w.run, file!));
+    assert.ok(typeof e!.line === 'number' && typeof e!.col === 'number');
+  }
 });
 
 test('an .h5 of a few KB declaring a 22000² dataset: E_WEIGHTS_TOO_LARGE before allocating', async () => {

@@ -8,7 +8,8 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'vitest';
 import { loadPipeline } from '../../src/runtime/load-pipeline.ts';
-import { at, bounded, errorsOf, outsideUnchanged, world } from '../helpers/hostile.ts';
+import { ndjson } from '../helpers/cli.ts';
+import { at, bounded, errorsOf, outsideUnchanged, runMain, world } from '../helpers/hostile.ts';
 
 const RECIPE = `version: 1
 network: inception_v3_bundled
@@ -41,4 +42,13 @@ test('validate finds them all at once, located, before loading a weight or an im
   assert.match(errors[0]!.message, /did you mean "mixed4"/);
   assert.match(errors[1]!.message, /node "a" writes too/);
   assert.match(errors[3]!.message, /in octave 2 .* through the symbolic link out\/oct2\.png/);
+
+  // The CLI says the same, exit 2, before it runs anything (no output written).
+  const r = await outsideUnchanged(w, () => runMain(['run', 'p.yaml', '--reporter', 'json'], w.run));
+  assert.equal(r.code, 2);
+  assert.deepEqual(
+    ndjson(r.stdout).map((e) => `${e.code} ${e.line}:${e.col}`),
+    got,
+  );
+  assert.ok(!ndjson(r.stdout).some((e) => e.event === 'node:start'));
 });
