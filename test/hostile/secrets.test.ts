@@ -15,11 +15,11 @@ beforeAll(() => {
 
 const SECRET = 'hunter2-s3cr3t';
 
-/** validate with both reporters: the real CLI process when `real`, else its entry point in this process. */
+/** validate with both reporters (the CLI's entry point in this process; the json one in a real process when `real`). */
 async function validateBoth(w: ReturnType<typeof world>, file: string, real = false) {
-  const cli = (args: string[]) => (real ? runCli(args, { cwd: w.run }) : runMain(args, w.run));
-  const pretty = await outsideUnchanged(w, () => cli(['validate', file]));
-  const json = await outsideUnchanged(w, () => cli(['validate', file, '--reporter', 'json']));
+  const pretty = await outsideUnchanged(w, () => runMain(['validate', file], w.run));
+  const jsonArgs = ['validate', file, '--reporter', 'json'];
+  const json = await outsideUnchanged(w, () => (real ? runCli(jsonArgs, { cwd: w.run }) : runMain(jsonArgs, w.run)));
   return { pretty, json, errors: ndjson(json.stdout).filter((e) => e.event === 'error') };
 }
 
