@@ -9,7 +9,7 @@
  * Every merged value remembers the file that wrote it (the composed source's `redirect`), so errors found later
  * (parameters, schema, graph) point at that file's line and column.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
@@ -69,7 +69,7 @@ export function composeRecipe(text: string, file: string, opts: ComposeOptions):
   const rootPath = resolve(opts.baseDir, file);
   const files = opts.files ?? new Set<string>();
   if (isAbsolute(file)) files.add(file);
-  const ctx: Context = { baseDir: opts.baseDir, rootDir: dirname(rootPath), tree: recipeTree(dirname(rootPath)), files, errors: [], layers: new Map() };
+  const ctx: Context = { baseDir: opts.baseDir, rootDir: dirname(rootPath), tree: realTarget(recipeTree(dirname(rootPath))), files, errors: [], layers: new Map() };
   const parsed = parseYaml(text, file);
   if (parsed.errors.length) return { data: undefined, source: parsed.source, files: [...files], errors: parsed.errors };
   const root = parsed.source;
@@ -99,6 +99,15 @@ function recipeTree(dir: string): string {
   const home = homedir();
   for (let d = dir; dirname(d) !== d && d !== home; d = dirname(d)) if (existsSync(join(d, '.git'))) return d;
   return dir;
+}
+
+/** Where `file` leads after symbolic links (itself when it does not exist). */
+function realTarget(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
 }
 
 function inside(dir: string, file: string): boolean {
@@ -140,7 +149,9 @@ function composeLayer(raw: Record<string, unknown>, src: YamlSource, stack: stri
       });
       continue;
     }
-    if (!hasRecipeExtension(target)) {
+    // A link is judged by what it points to: ./base.yaml → ~/.ssh/id_rsa is not a recipe of this tree.
+    const real = realTarget(target);
+    if (!hasRecipeExtension(target) || !hasRecipeExtension(real)) {
       fail('E_RECIPE_NOT_YAML', `${what} ${ref.value} is not a YAML file: recipes are ${RECIPE_EXTENSIONS.join(' or ')} files`, {
         expected: 'a path to a .yaml or .yml recipe, e.g. ./base.yaml',
       });
@@ -174,7 +185,7 @@ function composeLayer(raw: Record<string, unknown>, src: YamlSource, stack: stri
       });
       continue;
     }
-    const quotable = inside(ctx.tree, target);
+    const quotable = inside(ctx.tree, real);
     const parsed = parseYaml(read.text, target, quotable);
     if (parsed.errors.length) {
       ctx.errors.push(...parsed.errors);

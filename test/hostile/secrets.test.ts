@@ -64,3 +64,22 @@ test('.env, config.json, id_rsa: refused by name before they are opened (E_RECIP
     assert.deepEqual(errors.map((e) => [e.code, e.file, e.line, e.col]), [['E_RECIPE_NOT_YAML', join(w.run, 'p.yaml'), 2, 10]]);
   }
 });
+
+test('a link inside the tree to a file outside it is judged by its target: not quoted, or refused by name', async () => {
+  const w = world();
+  const { symlinkSync } = await import('node:fs');
+  const secrets = w.write('home/secrets.yaml', `${SECRET}: 1\n`);
+  w.write('home/.ssh/id_rsa', `${SECRET}\n`);
+  symlinkSync(secrets, join(w.run, 'base.yaml'));
+  symlinkSync(join(w.home, '.ssh/id_rsa'), join(w.run, 'key.yaml'));
+  w.write('run/p.yaml', 'extends: ./base.yaml\n');
+  const viaLink = await runMain(['validate', 'p.yaml'], w.run);
+  assert.equal(viaLink.code, 2);
+  assert.ok(!viaLink.stderr.includes(SECRET), viaLink.stderr);
+  assert.match(viaLink.stderr, /content is not shown/);
+  w.write('run/p.yaml', 'extends: ./key.yaml\n');
+  const toKey = await runMain(['validate', 'p.yaml', '--reporter', 'json'], w.run);
+  assert.equal(toKey.code, 2);
+  assert.ok(!toKey.stdout.includes(SECRET));
+  assert.deepEqual(ndjson(toKey.stdout).map((e) => [e.code, e.line, e.col]), [['E_RECIPE_NOT_YAML', 1, 10]]);
+});
