@@ -85,6 +85,8 @@ interface ReadLimits {
   /** Values the whole file may declare. */
   maxTotal: number;
   total: number;
+  /** Size of the file. */
+  fileBytes: number;
 }
 
 function toFloat32(file: string, path: string, ds: Dataset, limits: ReadLimits): WeightTensor {
@@ -93,10 +95,14 @@ function toFloat32(file: string, path: string, ds: Dataset, limits: ReadLimits):
   // A few KB of HDF5 can declare a 22000² dataset: the declared size is checked before h5wasm allocates it.
   const declared = shape.reduce((p, d) => p * d, 1);
   limits.total += declared;
+  // Stored whole (not chunked, so not compressed), a dataset cannot hold more bytes than the file has.
+  if (meta.chunks === null && declared * meta.size > limits.fileBytes) {
+    throw corrupt(file, `dataset ${path} declares shape [${shape}] (${declared * meta.size} bytes), more than the whole file holds`);
+  }
   if (declared > limits.maxValues || limits.total > limits.maxTotal) {
     throw new DreamflowError(
       'E_WEIGHTS_TOO_LARGE',
-      `weights file ${file}: dataset ${path} declares shape [${shape}] (${declared} values), more than the network's ${declared > limits.maxValues ? `largest weight (${limits.maxValues})` : `weights in all (${limits.maxTotal})`}`,
+      `weights file ${file}: dataset ${path} declares shape [${shape}] (${declared} values), more than ${declared > limits.maxValues ? `any supported network's largest weight (${limits.maxValues} values)` : `a weights file may declare in all (${limits.maxTotal} values)`}`,
       { hints: ['this is not the weights file of the network it is used for'] },
     );
   }
@@ -141,8 +147,10 @@ export async function readKerasH5(file: string, opts: { maxValues?: number; maxT
   if (!fs.existsSync(file)) {
     throw new DreamflowError('E_WEIGHTS_MISSING', `weights file ${file} does not exist`);
   }
-  if (!fs.statSync(file).isFile()) throw corrupt(file, 'not a regular file (a device, FIFO or socket)');
+  const st = fs.statSync(file);
+  if (!st.isFile()) throw corrupt(file, 'not a regular file (a device, FIFO or socket)');
   const limits: ReadLimits = {
+    fileBytes: st.size,
     maxValues: opts.maxValues ?? MAX_H5_DATASET_VALUES,
     maxTotal: opts.maxTotal ?? 2 * MAX_H5_DATASET_VALUES,
     total: 0,
