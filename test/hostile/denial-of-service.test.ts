@@ -123,3 +123,13 @@ test('an .h5 of a few KB declaring a 22000² dataset: E_WEIGHTS_TOO_LARGE before
   }
   await bounded(LIMITS, () => assert.rejects(readKerasH5(file), { code: 'E_WEIGHTS_TOO_LARGE' }));
 });
+
+test('run with load: /dev/zero ends at once (exit 1, E_IMAGE_READ at the node): its content is never hashed or read', async () => {
+  const w = world();
+  const text = 'version: 1\nnodes:\n  a: { type: load, path: /dev/zero }\n  b: { type: save, input: a, path: out/z.png }\n';
+  w.write('run/p.yaml', text);
+  const r = await outsideUnchanged(w, () => bounded({ ms: 30_000, mb: 300 }, () => runMain(['run', 'p.yaml', '--reporter', 'json'], w.run)));
+  assert.equal(r.code, 1);
+  const errors = ndjson(r.stdout).filter((e) => e.event === 'error');
+  assert.deepEqual(errors.map((e) => [e.code, `${e.line}:${e.col}`]), [['E_IMAGE_READ', at(text, 'a:', 'a:')]]);
+});
