@@ -9,6 +9,7 @@ import { registerLayersCommand } from './commands/layers.ts';
 import { registerDreamCommand } from './commands/dream.ts';
 import { registerModelsCommand } from './commands/models.ts';
 import { registerWatchCommand } from './commands/watch.ts';
+import { printable, printableJson } from '../errors/sanitize.ts';
 
 /**
  * Every command module imports only what registering it needs (commander, option lists); its action imports the
@@ -20,7 +21,9 @@ export function buildProgram(result: CommandResult): Command {
     .description('Deep dream images described as YAML pipelines')
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // Usage errors quote what was typed (or what a script passed): control characters are shown, never sent.
+    .configureOutput({ writeErr: (s) => process.stderr.write(printable(s)) });
   registerRunCommand(program, result);
   registerValidateCommand(program, result);
   registerGraphCommand(program, result);
@@ -44,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err.exitCode === 0) return EXIT_OK;
       // Tools reading `--reporter json` get the usage error on stdout too.
       if (wantsJson(argv)) {
-        process.stdout.write(JSON.stringify({ event: 'error', code: 'E_USAGE', message: err.message.replace(/^error: /, '') }) + '\n');
+        process.stdout.write(printableJson(JSON.stringify({ event: 'error', code: 'E_USAGE', message: err.message.replace(/^error: /, '') })) + '\n');
       }
       return EXIT_INVALID;
     }

@@ -100,6 +100,7 @@ export const ascendNode: NodeDefinition<AscendParams> = {
     additionalProperties: false,
   },
   inputs: ['input'],
+  layerRefs: (params) => Object.keys(params.layers ?? {}).map((name) => ({ name, path: ['layers', name] })),
   usesNetwork: true,
   async run(ctx, inputs, params): Promise<ImageValue> {
     const image = imageInput('ascend', inputs, 'input', 'network');

@@ -60,8 +60,13 @@ export function resolveParams(
       hints: [known.length ? `the pipeline's parameters: ${known.join(', ')}` : 'the pipeline declares no parameters (params:)'],
     });
 
+  const nonFinite = (name: string, via: string, text: string) =>
+    new DreamflowError('E_NON_FINITE', `${via} ${name}: ${text} is not a finite number`, {
+      expected: 'a finite number (write a large one instead of .inf)',
+    });
   for (const [name, value] of Object.entries(overrides.params ?? {})) {
     if (!values.has(name)) errors.push(unknown(name, 'params'));
+    else if (hasNonFinite(value)) errors.push(nonFinite(name, 'params', show(value)));
     else values.set(name, { value, from: 'params' });
   }
   for (const [rawName, text] of Object.entries(overrides.set ?? {})) {
@@ -82,6 +87,7 @@ export function resolveParams(
     }
     const parsed = parseSetValue(name, text);
     if (parsed instanceof DreamflowError) errors.push(parsed);
+    else if (hasNonFinite(parsed)) errors.push(nonFinite(name, '--set', text));
     else values.set(name, { value: parsed, from: 'set' });
   }
   return { values, errors };
@@ -273,6 +279,13 @@ export function substituteRuntime(params: Record<string, unknown>, at: { octave?
     return v;
   };
   return fill(params) as Record<string, unknown>;
+}
+
+/** Whether `v` is or holds Infinity or NaN (YAML's .inf, .nan): no parameter wants one. */
+function hasNonFinite(v: unknown): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (Array.isArray(v)) return v.some(hasNonFinite);
+  return isPlainObject(v) && Object.values(v).some(hasNonFinite);
 }
 
 export function show(v: unknown): string {

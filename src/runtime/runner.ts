@@ -65,6 +65,8 @@ export interface RunOptions extends ParamOverrides {
   /** Receives shrunk images of the dream every few steps (`watch --serve`); unset: none are taken. */
   onStepImage?: (frame: StepFrame) => void;
   stepImages?: StepImageOptions;
+  /** Files named as inputs on the command line: never written (see LoadOptions.protect). */
+  protect?: string[];
 }
 
 export interface RunResult {
@@ -107,10 +109,10 @@ export class Runner {
   /** Parses and validates without running (throws DreamflowErrorList). */
   async load(
     pipeline: string | PipelineSource,
-    opts: ParamOverrides & Pick<LoadOptions, 'workDir' | 'outputRoot' | 'recipeFiles'> = {},
+    opts: ParamOverrides & Pick<LoadOptions, 'workDir' | 'outputRoot' | 'recipeFiles' | 'protect'> = {},
   ): Promise<ValidatedPipeline> {
     this.registry ??= resolveRegistry(this.nodes);
-    return loadWith(pipeline, await this.registry, this.services.networkKey, opts);
+    return loadWith(pipeline, await this.registry, this.services.networkKey, opts, this.services.layerNames);
   }
 
   run(pipeline: string | PipelineSource, opts: RunOptions = {}): Promise<RunResult> {

@@ -16,6 +16,8 @@ export interface Services {
   createEngine(net: Network, choice: EngineChoice, opts?: EngineOptions): GradientEngine | Promise<GradientEngine>;
   /** Makes `name` the active tensor backend (wasm, cpu, tensorflow, auto). */
   setBackend(name: string): Promise<unknown>;
+  /** The network's layer names without its weights, for validation; undefined when unknown before loading. */
+  layerNames?(spec: NetworkSpec, workDir: string): Promise<string[] | undefined>;
 }
 
 // Literal specifiers, so the build (tsc, rewriteRelativeImportExtensions) rewrites them to .js.
@@ -29,6 +31,9 @@ export const defaultServices: Services = {
   async createEngine(net, choice, opts) {
     return (await import('../engines/create-engine.ts')).createEngine(net, choice, opts);
   },
+  async layerNames(spec, workDir) {
+    return (await import('../networks/registry.ts')).networkLayerNames(spec, workDir);
+  },
   async setBackend(name) {
     // initBackend checks the name (E_BACKEND_UNKNOWN).
     return (await import('../tf/backend.ts')).initBackend(name as BackendChoice);
@@ -36,5 +41,7 @@ export const defaultServices: Services = {
 };
 
 export function withDefaults(s: Partial<Services> = {}): Services {
-  return { ...defaultServices, ...s };
+  // Networks that a caller's own loadNetwork knows are unknown to the registry: no registry layer names for them.
+  const layerNames = s.layerNames ?? (s.loadNetwork || s.networkKey ? undefined : defaultServices.layerNames);
+  return { ...defaultServices, ...s, layerNames };
 }

@@ -231,5 +231,9 @@ export interface NodeDefinition<P = Record<string, unknown>> {
   reads?(params: P, workDir: string, at?: InstanceAt): string[];
   /** Absolute paths of files the node writes: a cached result whose file is gone is recomputed. */
   writes?(params: P, workDir: string): string[];
+  /** Throws a DreamflowError when the node cannot write `path` (e.g. an unknown extension): checked at validation. */
+  checkOutput?(path: string): void;
+  /** Layer names the params ask for, each with its path inside the node (validation checks them against the network). */
+  layerRefs?(params: P): { name: string; path: (string | number)[] }[];
   run(ctx: NodeContext, inputs: Record<string, Value | undefined>, params: P): Promise<Value>;
 }

@@ -113,7 +113,7 @@ async function dreamCommand(args: DreamArgs, flags: DreamFlags): Promise<number>
     reporter.close();
     return exitCodeFor(err);
   }
-  return validateAndRun(pipeline, { params, workDir: cwd, ...computeRunOptions(flags) }, reporter, exitCodeFor);
+  return validateAndRun(pipeline, { params, workDir: cwd, protect: [args.input], ...computeRunOptions(flags) }, reporter, exitCodeFor);
 }
 
 /** A recipe that does not validate with these parameters is a usage problem; a network that fails to load is not. */

@@ -65,5 +65,7 @@ async function runCommand(pipeline: string, flags: RunFlags): Promise<number> {
     return EXIT_INVALID;
   }
   const weights = flags.weights === undefined ? undefined : resolve(flags.weights);
-  return validateAndRun(pipeline, { set, setLabels, params, weights, outputRoot: outputRoot(flags), ...computeRunOptions(flags) }, reporter, undefined, runnerOptions);
+  // What the user names as an input is never written, whatever role the recipe gives the path.
+  const protect = [flags.input, flags.params, weights].filter((f): f is string => f !== undefined);
+  return validateAndRun(pipeline, { set, setLabels, params, weights, outputRoot: outputRoot(flags), protect, ...computeRunOptions(flags) }, reporter, undefined, runnerOptions);
 }

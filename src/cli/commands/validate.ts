@@ -3,6 +3,7 @@ import { createReporter, type ReporterName } from '../reporters/index.ts';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.ts';
 import { reporterOption, type CommandResult } from '../options.ts';
 import { addOutputOptions, outputRoot, type OutputFlags } from '../output-root.ts';
+import { printable } from '../../errors/sanitize.ts';
 
 interface ValidateFlags extends OutputFlags {
   reporter: ReporterName;
@@ -22,7 +23,7 @@ export function registerValidateCommand(program: Command, result: CommandResult)
     for (const file of files) {
       try {
         await validatePipeline(file, { outputRoot: outputRoot(flags) });
-        if (flags.reporter === 'pretty') process.stdout.write(`✓ ${file}\n`);
+        if (flags.reporter === 'pretty') process.stdout.write(printable(`✓ ${file}\n`));
       } catch (err) {
         invalid++;
         reporter.fail(err);

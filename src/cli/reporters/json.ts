@@ -1,6 +1,7 @@
 import type { RunEvent } from '../../runtime/types.ts';
 import type { Reporter } from './reporter.ts';
 import { errorEvents } from '../../runtime/error-events.ts';
+import { printableJson } from '../../errors/sanitize.ts';
 
 /** NDJSON on stdout: one object per event. A stable interface that tools and tests read. */
 export function jsonReporter(out: NodeJS.WritableStream = process.stdout): Reporter {
@@ -9,7 +10,7 @@ export function jsonReporter(out: NodeJS.WritableStream = process.stdout): Repor
   const identity = (e: RunEvent) => (e.event === 'error' ? `${e.code}\0${e.message}` : '');
   const write = (e: RunEvent) => {
     if (e.event === 'error') emitted.add(identity(e));
-    out.write(JSON.stringify(e) + '\n');
+    out.write(printableJson(JSON.stringify(e)) + '\n');
   };
   return {
     event: write,

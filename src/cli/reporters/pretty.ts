@@ -3,6 +3,7 @@ import type { RunEvent } from '../../runtime/types.ts';
 import type { RunReasonKind } from '../../runtime/cache-key.ts';
 import { formatError } from '../../errors/format.ts';
 import type { Reporter } from './reporter.ts';
+import { printable } from '../../errors/sanitize.ts';
 
 interface PrettyOptions {
   out?: NodeJS.WriteStream;
@@ -22,7 +23,11 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
   const reasons = new Map<string, string>();
   /** Instances of this run whose result came from the cache: their outputs were not written again. */
   const cached = new Set<string>();
-  const line = (s: string) => (bars ? bars.line(s) : out.write(s + '\n'));
+  // Recipe text (node ids, types, paths) reaches these lines: control characters are shown, never sent.
+  const line = (raw: string) => {
+    const s = printable(raw);
+    return bars ? bars.line(s) : out.write(s + '\n');
+  };
 
   return {
     event(e: RunEvent) {
@@ -105,7 +110,7 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
     },
     fail(err) {
       bars?.finishAll();
-      out.write(formatError(err) + '\n');
+      out.write(printable(formatError(err)) + '\n');
     },
     close() {
       bars?.finishAll();
