@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { decodeImage } from '../image/decode.ts';
 import { fileKind } from '../image/file-kind.ts';
+import { readImageFile } from '../image/read-image-file.ts';
 import { aspectDiffers, fitMask, maskWeights } from '../image/mask.ts';
 import { displayPath } from '../utils/display-path.ts';
 import type { MaskValue, NodeDefinition } from '../runtime/types.ts';
@@ -41,15 +41,7 @@ export const maskNode: NodeDefinition<MaskParams> = {
     const like = imageInput('mask', inputs, 'like');
     const path = resolve(ctx.workDir, params.path);
     const shown = displayPath(path);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (e) {
-      throw new DreamflowError('E_MASK_READ', `mask "${ctx.nodeId}": cannot read ${shown}: ${(e as Error).message}`, {
-        path: `/nodes/${ctx.nodeId}/path`,
-        cause: e,
-      });
-    }
+    const bytes = await readImageFile(path, 'mask', 'E_MASK_READ');
     const kind = fileKind(bytes);
     if (!READABLE.includes(kind)) {
       throw new DreamflowError('E_MASK_READ', `mask "${ctx.nodeId}": ${shown} is ${article(kind)}${kind} file, not an image dreamflow reads`, {
