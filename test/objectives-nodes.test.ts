@@ -13,6 +13,7 @@ import { maskNode } from '../src/nodes/mask.ts';
 import { strongestChannels } from '../src/objectives/strongest-channels.ts';
 import type { FeaturesValue, MaskValue } from '../src/runtime/types.ts';
 import { chainNet, randomImage } from './helpers/onnx-nets.ts';
+import { REPO } from './helpers/cli.ts';
 import { referenceActivations } from './helpers/reference.ts';
 import { disposeValue, imageOf, makeContext, pattern } from './helpers/nodes-context.ts';
 
@@ -133,5 +134,18 @@ nodes:
 `;
   await assert.rejects(loadPipeline({ text, file: 'bad.yaml' }), (e: DreamflowErrorList) =>
     e.errors.some((x) => x.code === 'E_ENUM' && x.message.endsWith('did you mean "keep"?') && x.location?.line === 3),
+  );
+});
+
+test("validate checks a guide's layer against the network, pointing at it", async () => {
+  const text = `version: 1
+network: inception_v3_bundled
+nodes:
+  g_image: { type: load, path: examples/flowers.jpg }
+  g_x:     { type: preprocess, input: g_image }
+  g:       { type: guide, input: g_x, layer: mixd4 }
+`;
+  await assert.rejects(loadPipeline({ text, file: 'guide.yaml' }, { workDir: REPO }), (e: DreamflowErrorList) =>
+    e.errors.some((x) => x.code === 'E_UNKNOWN_LAYER' && /did you mean "mixed4"/.test(x.message) && x.location?.line === 6),
   );
 });

@@ -25,6 +25,7 @@ export const guideNode: NodeDefinition<GuideParams> = {
     additionalProperties: false,
   },
   inputs: ['input'],
+  layerRefs: (params) => [{ name: params.layer, path: ['layer'] }],
   usesNetwork: true,
   async run(ctx, inputs, params): Promise<FeaturesValue> {
     const image = imageInput('guide', inputs, 'input', 'network');
