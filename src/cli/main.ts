@@ -7,6 +7,8 @@ import { registerLayersCommand } from './commands/layers.ts';
 import { registerDreamCommand } from './commands/dream.ts';
 import { registerModelsCommand } from './commands/models.ts';
 import { registerWatchCommand } from './commands/watch.ts';
+import { registerBatchCommand } from './commands/batch.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 
 /** Each command's action stores its exit code here (commander actions cannot return one). */
 export interface CommandResult {
@@ -25,6 +27,8 @@ export function buildProgram(result: CommandResult): Command {
   registerDreamCommand(program, result);
   registerModelsCommand(program, result);
   registerWatchCommand(program, result);
+  registerBatchCommand(program, result);
+  registerWorkerCommand(program, result);
   return program;
 }
 

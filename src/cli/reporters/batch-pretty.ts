@@ -1,0 +1,76 @@
+import cliProgress from 'cli-progress';
+import type { BatchStreamEvent } from '../../batch/events.ts';
+import { formatError } from '../../errors/format.ts';
+import type { Reporter } from './reporter.ts';
+
+/**
+ * A batch on stderr: one progress bar for the whole batch on a TTY (each job counts by how far its octaves and
+ * steps are), and a line per finished, failed or retried job; plain lines only elsewhere (logs, CI).
+ */
+export function batchPrettyReporter(opts: { out?: NodeJS.WriteStream; tty?: boolean } = {}): Reporter<BatchStreamEvent> {
+  const out = opts.out ?? process.stderr;
+  const tty = opts.tty ?? Boolean(out.isTTY);
+  const bar = tty
+    ? new cliProgress.SingleBar(
+        { stream: out, format: 'batch [{bar}] {done}/{jobs} jobs · {failed} failed · {retried} retried', barsize: 28, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  /** How far each job is, 0…1. */
+  const fraction = new Map<string, number>();
+  const retried = new Set<string>();
+  let jobs = 0;
+  let done = 0;
+  let failed = 0;
+  const line = (s: string) => (bar ? (bar.stop(), out.write(s + '\n'), bar.start(jobs * 100, total(), counts())) : out.write(s + '\n'));
+  const total = () => Math.round([...fraction.values()].reduce((a, b) => a + b, 0) * 100);
+  const counts = () => ({ done, jobs, failed, retried: retried.size });
+  const update = () => bar?.update(total(), counts());
+
+  return {
+    event(e) {
+      switch (e.event) {
+        case 'batch:start':
+          jobs = e.jobs;
+          if (bar) bar.start(jobs * 100, 0, counts());
+          else line(`▶ batch of ${e.jobs} job${e.jobs === 1 ? '' : 's'}${e.queue ? ` on ${e.queue}` : ''}`);
+          break;
+        case 'progress':
+          if ('job' in e) {
+            fraction.set(e.job, Math.min(0.99, ((e.octave ?? 0) + e.step / e.steps) / (e.octaves ?? 1)));
+            update();
+          }
+          break;
+        case 'job:retry':
+          retried.add(e.job);
+          fraction.set(e.job, 0);
+          line(`  ↻ ${e.job} runs again (${e.reason === 'stalled' ? 'its worker stopped answering' : 'the attempt failed'})`);
+          break;
+        case 'job:done':
+          done++;
+          fraction.set(e.job, 1);
+          line(`  ✓ ${e.job} → ${e.outputs.join(', ')}`);
+          break;
+        case 'job:failed':
+          failed++;
+          fraction.set(e.job, 1);
+          line(`  ✗ ${e.job} failed (${e.code}): ${e.message}`);
+          break;
+        case 'batch:done':
+          bar?.stop();
+          out.write(`done in ${(e.ms / 1000).toFixed(1)} s: ${e.succeeded} succeeded, ${e.failed} failed, ${e.retried} retried\n`);
+          break;
+        case 'notice':
+          line(`  ! ${e.message}`);
+          break;
+      }
+    },
+    fail(err) {
+      bar?.stop();
+      out.write(formatError(err) + '\n');
+    },
+    close() {
+      bar?.stop();
+    },
+  };
+}
