@@ -14,8 +14,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // Says when the browser tests are skipped (no Chromium) and the command that installs it.
-    globalSetup: ['test/browser-notice.ts'],
+    // Says when the browser or queue tests are skipped (no Chromium, no redis-server) and how to install them.
+    globalSetup: ['test/skip-notices.ts'],
     projects: [
       { extends: true, test: { name: 'quick', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**'] } },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 300_000 } },
