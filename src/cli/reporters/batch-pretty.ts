@@ -12,7 +12,7 @@ export function batchPrettyReporter(opts: { out?: NodeJS.WriteStream; tty?: bool
   const tty = opts.tty ?? Boolean(out.isTTY);
   const bar = tty
     ? new cliProgress.SingleBar(
-        { stream: out, format: 'batch [{bar}] {done}/{jobs} jobs · {failed} failed · {retried} retried', barsize: 28, hideCursor: true },
+        { stream: out, format: 'batch [{bar}] {done}/{jobs} jobs · {failed} failed · {retried} retried', barsize: 28, hideCursor: true, noTTYOutput: true },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
