@@ -47,17 +47,18 @@ describe('planJobs', () => {
 
 test('one Runner runs every job; a failing job is reported and the others go on', async () => {
   const loads = { network: 0, engine: 0 };
+  const threads: (number | undefined)[] = [];
   const runner = new Runner({
     cacheBytes: 0,
     services: {
       loadNetwork: (spec, o) => (loads.network++, defaultServices.loadNetwork(spec, o)),
-      createEngine: (net, choice, o) => (loads.engine++, defaultServices.createEngine(net, choice, o)),
+      createEngine: (net, choice, o) => (loads.engine++, threads.push(o?.threads), defaultServices.createEngine(net, choice, o)),
     },
   });
   const events: BatchStreamEvent[] = [];
   try {
     const jobs = await prepareBatch(runner, { recipe: RECIPE, inputs: ['a/x.png', 'broken.png', 'b/x.png', 'y.png'], outDir: 'out', cwd: dir, outputRoot: path.join(dir, 'out') });
-    const summary = await runBatchInProcess(runner, jobs, { backend: 'wasm' }, (e) => events.push(e));
+    const summary = await runBatchInProcess(runner, jobs, { backend: 'wasm', threads: 1 }, (e) => events.push(e));
     assert.deepEqual([summary.succeeded, summary.failed, summary.retried], [3, 1, 0]);
   } finally {
     runner.dispose();
@@ -66,6 +67,7 @@ test('one Runner runs every job; a failing job is reported and the others go on'
   const failed = events.filter((e) => e.event === 'job:failed');
   assert.deepEqual(failed.map((e) => [e.job, e.code]), [['broken', 'E_IMAGE_READ']]);
   assert.deepEqual(loads, { network: 1, engine: 1 }); // once for the whole batch
+  assert.deepEqual(threads, [1]); // --threads reaches the engine
   // Every run event names its job.
   const progress = events.filter((e) => e.event === 'progress');
   assert.ok(progress.length >= 3 * 2);

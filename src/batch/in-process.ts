@@ -5,12 +5,12 @@
 import { errorCodeOf } from '../errors/codes.ts';
 import type { Runner, RunOptions } from '../runtime/runner.ts';
 import type { BatchStreamEvent, BatchSummary } from './events.ts';
-import type { PreparedJob } from './prepare.ts';
+import type { BatchCompute, PreparedJob } from './prepare.ts';
 
 export async function runBatchInProcess(
   runner: Runner,
   jobs: PreparedJob[],
-  opts: Pick<RunOptions, 'backend' | 'engine' | 'device' | 'outputRoot' | 'signal'>,
+  opts: BatchCompute & Pick<RunOptions, 'outputRoot' | 'signal'>,
   emit: (e: BatchStreamEvent) => void,
 ): Promise<BatchSummary> {
   const t0 = performance.now();

@@ -8,6 +8,9 @@ import type { Runner, RunOptions } from '../runtime/runner.ts';
 import type { ValidatedPipeline } from '../runtime/pipeline.ts';
 import { outputExtension, planJobs, type BatchJob } from './plan.ts';
 
+/** How every job of a batch computes (the batch's --backend, --engine, --device, --threads). */
+export type BatchCompute = Pick<RunOptions, 'backend' | 'engine' | 'device' | 'threads'>;
+
 export interface BatchSettings {
   recipe: string;
   inputs: string[];
@@ -17,7 +20,7 @@ export interface BatchSettings {
   set?: Record<string, string>;
   params?: Record<string, unknown>;
   outputRoot?: string;
-  compute?: Pick<RunOptions, 'backend' | 'engine' | 'device'>;
+  compute?: BatchCompute;
   cwd?: string;
 }
 

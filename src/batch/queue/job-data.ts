@@ -3,7 +3,7 @@
  * nothing but Redis), or as paths relative to a directory every machine mounts (`--shared-dir`: for big inputs).
  */
 import { isAbsolute, resolve } from 'node:path';
-import type { RunOptions } from '../../runtime/runner.ts';
+import type { BatchCompute } from '../prepare.ts';
 import type { NetworkSpec, ValidatedPipeline } from '../../runtime/pipeline.ts';
 import { networkDir } from '../../runtime/load-pipeline.ts';
 import { composeRecipe } from '../../runtime/recipe-compose.ts';
@@ -17,7 +17,7 @@ export interface JobData {
   label: string;
   set: Record<string, string>;
   params?: Record<string, unknown>;
-  compute: Pick<RunOptions, 'backend' | 'engine' | 'device'>;
+  compute: BatchCompute;
   /** The input's file name (its extension says its format). */
   inputName: string;
   input: FileRef;

@@ -8,9 +8,8 @@ import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { writeFileAtomic } from '../../image/write-atomic.ts';
-import type { RunOptions } from '../../runtime/runner.ts';
 import type { BatchStreamEvent, BatchSummary } from '../events.ts';
-import type { PreparedJob } from '../prepare.ts';
+import type { BatchCompute, PreparedJob } from '../prepare.ts';
 import { bullConnection, checkReachable, parseQueueUrl, QUEUE_NAME } from './connection.ts';
 import { shippedPipeline, type JobData, type JobOutput, type JobResult } from './job-data.ts';
 import { parseJobError } from './job-error.ts';
@@ -25,7 +24,7 @@ export interface SubmitSettings {
   sharedDir?: string;
   set?: Record<string, string>;
   params?: Record<string, unknown>;
-  compute?: Pick<RunOptions, 'backend' | 'engine' | 'device'>;
+  compute?: BatchCompute;
 }
 
 export async function submitBatch(jobs: PreparedJob[], s: SubmitSettings, emit: (e: BatchStreamEvent) => void): Promise<BatchSummary> {

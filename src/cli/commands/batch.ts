@@ -11,7 +11,7 @@ import { UsageError } from '../../errors/runtime-errors.ts';
 import { errorCodeInfo, errorCodeOf } from '../../errors/codes.ts';
 import { Runner } from '../../runtime/runner.ts';
 import { runBatchInProcess } from '../../batch/in-process.ts';
-import { prepareBatch, type BatchSettings } from '../../batch/prepare.ts';
+import { prepareBatch, type BatchCompute, type BatchSettings } from '../../batch/prepare.ts';
 import type { BatchStreamEvent } from '../../batch/events.ts';
 import { collect, parseSetOptions } from '../parse-set.ts';
 import { EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from '../exit-codes.ts';
@@ -22,6 +22,7 @@ import { jsonReporter } from '../reporters/json.ts';
 import { batchPrettyReporter } from '../reporters/batch-pretty.ts';
 import type { Reporter, ReporterName } from '../reporters/index.ts';
 import { outputRoot } from '../output-root.ts';
+import { integerFlag } from '../integer-flag.ts';
 
 interface BatchFlags extends ComputeFlags {
   outDir: string;
@@ -30,6 +31,7 @@ interface BatchFlags extends ComputeFlags {
   params?: string;
   queue?: string;
   sharedDir?: string;
+  threads?: string;
   reporter: ReporterName;
 }
 
@@ -45,6 +47,7 @@ export function registerBatchCommand(program: Command, result: CommandResult): v
     .option('--params <file>', 'YAML file of parameter overrides')
     .option('--queue <url>', 'put one job per input on the BullMQ queue at redis://HOST:PORT (run `dreamflow worker`)')
     .option('--shared-dir <dir>', 'with --queue: pass files through this directory, mounted on every machine, instead of through Redis')
+    .option('--threads <n>', "the onnx engine's threads per job (default: one per core)")
     .addOption(reporterOption());
   addComputeOptions(cmd).action(async (recipe: string, inputs: string[], flags: BatchFlags) => {
     result.code = await batchCommand(recipe, inputs, flags);
@@ -55,14 +58,15 @@ async function batchCommand(recipe: string, inputs: string[], flags: BatchFlags)
   const reporter: Reporter<BatchStreamEvent> = flags.reporter === 'json' ? jsonReporter<BatchStreamEvent>() : batchPrettyReporter();
   const runner = new Runner({ cacheBytes: 0 }); // every job is a new input: nothing in a cache would be reused
   try {
-    const compute = computeRunOptions(flags);
     const root = outputRoot({ outDir: flags.outDir, allowOutside: flags.allowOutside });
     let settings: BatchSettings;
+    let compute: BatchCompute;
     let jobs;
     try {
       if (flags.sharedDir !== undefined && flags.queue === undefined) {
         throw new UsageError('--shared-dir applies to a batch on a queue (--queue)');
       }
+      compute = { ...computeRunOptions(flags), ...(flags.threads !== undefined ? { threads: integerFlag('threads', flags.threads, 1, 1024) } : {}) };
       const set = parseSetOptions(flags.set);
       const params = flags.params ? await loadParamsFile(flags.params) : undefined;
       settings = { recipe, inputs, outDir: flags.outDir, set, ...(params ? { params } : {}), ...(root ? { outputRoot: root } : {}), compute };
@@ -94,3 +98,4 @@ async function batchCommand(recipe: string, inputs: string[], flags: BatchFlags)
     runner.dispose();
   }
 }
+

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { formatError } from '../../errors/format.ts';
-import { UsageError } from '../../errors/runtime-errors.ts';
+import { integerFlag } from '../integer-flag.ts';
 import { EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from '../exit-codes.ts';
 import { errorCodeInfo, errorCodeOf } from '../../errors/codes.ts';
 import type { CommandResult } from '../main.ts';
@@ -32,21 +32,15 @@ export function registerWorkerCommand(program: Command, result: CommandResult): 
     });
 }
 
-function positive(flag: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} expects a positive integer, got "${text}"`);
-  return n;
-}
-
 async function workerCommand(flags: WorkerFlags): Promise<number> {
   const log = (l: string) => process.stderr.write(l + '\n');
   try {
     const settings = {
       url: flags.queue,
       ...(flags.sharedDir ? { sharedDir: flags.sharedDir } : {}),
-      concurrency: positive('concurrency', flags.concurrency),
-      lockMs: positive('lock-ms', flags.lockMs),
-      stalledMs: positive('stalled-ms', flags.stalledMs),
+      concurrency: integerFlag('concurrency', flags.concurrency, 1, 64),
+      lockMs: integerFlag('lock-ms', flags.lockMs, 100, 3_600_000),
+      stalledMs: integerFlag('stalled-ms', flags.stalledMs, 100, 3_600_000),
       log,
     };
     const { startWorker } = await import('../../batch/queue/worker.ts');
