@@ -16,6 +16,8 @@ export interface BenchArgs {
   /** Seconds of warm stepping per configuration before fewer steps are measured (at least one always is). */
   budgetS: number;
   device?: string;
+  /** Frames of pipelines/video.yaml (320×240 example clip) to time for frames per minute; 0 skips it. */
+  videoFrames: number;
   help: boolean;
 }
 
@@ -28,6 +30,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --steps N         warm steps to measure per configuration (default depends on the backend)
   --budget S        stop measuring warm steps after about S seconds (default 60; at least one is measured)
   --device D        onnx device: cpu (default) or cuda
+  --video-frames N  frames of pipelines/video.yaml at 320×240 to time, for frames per minute (default 6; 0 skips)
 Prints one JSON line per configuration on stdout; progress goes to stderr.`;
 
 const list = (v: string | undefined): string[] | undefined =>
@@ -51,6 +54,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       steps: { type: 'string' },
       budget: { type: 'string' },
       device: { type: 'string' },
+      'video-frames': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -70,6 +74,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     steps: int('steps', values.steps, 1),
     budgetS: int('budget', values.budget, 1) ?? 60,
     device: values.device,
+    videoFrames: int('video-frames', values['video-frames'], 0) ?? 6,
     help: values.help ?? false,
   };
 }

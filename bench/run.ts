@@ -14,9 +14,9 @@ import { isBenchNetwork } from './networks.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-function runChild(config: BenchConfig): Promise<Record<string, unknown>> {
+function runChild(config: BenchConfig, script = './measure.ts'): Promise<Record<string, unknown>> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', here('./measure.ts'), JSON.stringify(config)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', here(script), JSON.stringify(config)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -61,6 +61,12 @@ async function main(): Promise<number> {
   for (const [i, c] of configs.entries()) {
     process.stderr.write(`bench: [${i + 1}/${configs.length}] ${c.engine} ${c.backend} ${c.network} ${c.size.join('×')}\n`);
     const row = await runChild(c);
+    if ('error' in row) failed++;
+    process.stdout.write(JSON.stringify(row) + '\n');
+  }
+  if (args.videoFrames > 0) {
+    process.stderr.write(`bench: video recipe, ${args.videoFrames} frames at 320×240\n`);
+    const row = await runChild({ frames: args.videoFrames } as unknown as BenchConfig, './video-fpm.ts');
     if ('error' in row) failed++;
     process.stdout.write(JSON.stringify(row) + '\n');
   }

@@ -31,7 +31,7 @@ function mean(v: Value | undefined): number | undefined {
     return x;
   }
   if (v.kind === 'pyramid') return v.levels.length;
-  return v.bytes;
+  return v.kind === 'files' ? v.paths.length : v.bytes;
 }
 function img(v: Value | undefined, name: string): ImageValue {
   if (!v || v.kind !== 'image') throw new Error(`${name}: expected an image`);

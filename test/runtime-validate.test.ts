@@ -61,7 +61,7 @@ test('unknown key in block style, and at the top level', async () => {
 test('an unknown key without a close match lists the known keys', async () => {
   const e = await oneError('version: 1\nnodes:\n  c: { type: const, zzzzzz: 1 }\n', 'E_UNKNOWN_KEY');
   assert.doesNotMatch(e.message, /did you mean/);
-  assert.ok(e.hints.some((h) => h === 'known keys: type, each_octave, value, size'), e.hints.join());
+  assert.ok(e.hints.some((h) => h === 'known keys: type, each_octave, each_frame, value, size'), e.hints.join());
 });
 
 test('wrong type says what was expected, at the value', async () => {

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { Runner, type RunOptions, type ValidatedPipeline } from '../index.ts';
+import { Runner, type RunOptions, type RunnerOptions, type ValidatedPipeline } from '../index.ts';
 import { BACKEND_CHOICES } from '../tf/backend.ts';
 import { DEVICE_CHOICES, ENGINE_CHOICES, type EngineDevice } from '../engines/create-engine.ts';
 import type { EngineChoice } from '../engines/engine.ts';
@@ -44,8 +44,9 @@ export async function validateAndRun(
   opts: Omit<RunOptions, 'onEvent'>,
   reporter: Reporter,
   invalidExit: (err: unknown) => number = () => EXIT_INVALID,
+  runnerOptions: RunnerOptions = {},
 ): Promise<number> {
-  const runner = new Runner();
+  const runner = new Runner(runnerOptions);
   try {
     let p: ValidatedPipeline;
     try {

@@ -24,7 +24,7 @@ export const saveNode: NodeDefinition<SaveParams> = {
         type: 'string',
         minLength: 1,
         description:
-          'Output file (.png, .jpg/.jpeg or .webp), relative to the working directory; missing directories are created. `${octave}` is replaced by the octave index in per-octave saves.',
+          'Output file (.png, .jpg/.jpeg or .webp), relative to the working directory; missing directories are created. `${octave}` is replaced by the octave index in per-octave saves, `${frame}` by the frame number (5 digits) in per-frame saves.',
       },
       quality: {
         type: 'integer',

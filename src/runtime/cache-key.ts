@@ -5,8 +5,9 @@
  * The parts are kept per instance between runs so a re-run can say why, as data (RunReason) rendered last
  * ("params changed: steps 20 → 30").
  */
-import { canonicalJson, sha256 } from './hash.ts';
+import { canonicalJson, sha256, type FileHasher } from './hash.ts';
 import { show } from './params.ts';
+import type { NodeDefinition } from './types.ts';
 import { isPlainObject } from '../utils/is-plain-object.ts';
 import { displayPath } from '../utils/display-path.ts';
 
@@ -23,6 +24,8 @@ export interface KeyParts {
   inputs: Record<string, InputKey | null>;
   /** Inputs at the previous octave (ctx.previousInputs). */
   previous?: Record<string, InputKey | null>;
+  /** Inputs at the previous frame (ctx.previousFrameInputs). */
+  previousFrame?: Record<string, InputKey | null>;
   octave?: number;
   octaves?: number;
   /** Network identity (with engine choice and backend) for nodes that use the network. */
@@ -33,8 +36,43 @@ export interface KeyParts {
   writes: string[];
 }
 
+/**
+ * The key hashes the inputs' keys, not the producers' names: renaming a node (or the same content arriving at
+ * another frame) keeps its readers' keys. Names stay in the parts for explanations.
+ */
 export function cacheKey(parts: KeyParts): string {
-  return sha256(canonicalJson(parts));
+  const keysOnly = (r: Record<string, InputKey | null> | undefined) =>
+    r && Object.fromEntries(Object.entries(r).map(([name, k]) => [name, k?.key ?? null]));
+  return sha256(canonicalJson({ ...parts, inputs: keysOnly(parts.inputs), previous: keysOnly(parts.previous), previousFrame: keysOnly(parts.previousFrame) }));
+}
+
+/** What assembleKeyParts needs to know about an instance: the key parts it is given as they are, and the rest. */
+export type KeySources = Pick<KeyParts, 'inputs' | 'previous' | 'previousFrame' | 'octave' | 'octaves' | 'writes'> & {
+  def: NodeDefinition;
+  /** The instance's params, `${octave}`/`${frame}` filled in. */
+  params: Record<string, unknown>;
+  reads: string[];
+  hasher: FileHasher;
+  networkIdentity(): Promise<string>;
+};
+
+/** Everything the instance's output depends on: its own params, its inputs' keys, files read, network. */
+export async function assembleKeyParts(s: KeySources): Promise<KeyParts> {
+  const ownParams = Object.fromEntries(Object.entries(s.params).filter(([k]) => !s.def.inputs.includes(k)));
+  const files: Record<string, string> = {};
+  for (const f of s.reads) files[f] = await s.hasher.hash(f);
+  return {
+    type: s.def.type,
+    version: s.def.version,
+    params: ownParams,
+    inputs: s.inputs,
+    ...(s.previous ? { previous: s.previous } : {}),
+    ...(s.previousFrame ? { previousFrame: s.previousFrame } : {}),
+    ...(s.octave !== undefined ? { octave: s.octave, octaves: s.octaves } : {}),
+    ...(s.def.usesNetwork ? { network: await s.networkIdentity() } : {}),
+    files,
+    writes: s.writes,
+  };
 }
 
 /**
@@ -49,6 +87,7 @@ export type RunReason =
   | { kind: 'octaves'; from?: number; to?: number }
   | { kind: 'input'; from: string[] }
   | { kind: 'previous-octave'; from: string[] }
+  | { kind: 'previous-frame'; from: string[] }
   | { kind: 'file'; files: string[] }
   | { kind: 'network' }
   | { kind: 'output-path' }
@@ -73,6 +112,8 @@ export function explainRun(prev: KeyParts | undefined, cur: KeyParts, why: { mis
   if (inputs.length) reasons.push({ kind: 'input', from: inputs });
   const previous = diffInputs(prev.previous ?? {}, cur.previous ?? {});
   if (previous.length && !inputs.length) reasons.push({ kind: 'previous-octave', from: previous });
+  const previousFrame = diffInputs(prev.previousFrame ?? {}, cur.previousFrame ?? {});
+  if (previousFrame.length && !inputs.length) reasons.push({ kind: 'previous-frame', from: previousFrame });
   const files = Object.keys({ ...prev.files, ...cur.files }).filter((f) => prev.files[f] !== cur.files[f]);
   if (files.length) reasons.push({ kind: 'file', files });
   if (prev.network !== cur.network) reasons.push({ kind: 'network' });
@@ -104,6 +145,8 @@ function describeRunReason(r: RunReason, workDir: string): string {
       return `input changed: ${r.from.join(', ')}`;
     case 'previous-octave':
       return `previous octave changed: ${r.from.join(', ')}`;
+    case 'previous-frame':
+      return `previous frame changed: ${r.from.join(', ')}`;
     case 'file':
       return `input file changed: ${files(r.files)}`;
     case 'network':

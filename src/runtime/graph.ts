@@ -10,6 +10,8 @@ import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { closest } from '../errors/did-you-mean.ts';
 import type { OctaveLoop, PipelineGraph, PipelineNode } from './pipeline.ts';
 import { isPlainObject } from '../utils/is-plain-object.ts';
+import { findFrameLoop } from './frame-loop.ts';
+import { reach } from './reach.ts';
 import type { NodeDefinition } from './types.ts';
 import { locateKey, locateValue, pointerToPath, type YamlSource } from './yaml-source.ts';
 
@@ -23,6 +25,7 @@ export function buildGraph(
   registry: ReadonlyMap<string, NodeDefinition>,
   src: YamlSource,
   octaveRefs: ReadonlySet<string> = new Set(),
+  frameRefs: ReadonlySet<string> = new Set(),
 ): { graph?: PipelineGraph; errors: DreamflowError[] } {
   const errors: DreamflowError[] = [];
   const ids = Object.keys(nodesData);
@@ -33,7 +36,7 @@ export function buildGraph(
     if (!isPlainObject(raw) || typeof raw.type !== 'string') return;
     const def = registry.get(raw.type);
     if (!def) return; // reported by the schema
-    const { type: _t, each_octave, ...params } = raw;
+    const { type: _t, each_octave, each_frame, ...params } = raw;
     const node: PipelineNode = {
       id,
       type: def.type,
@@ -41,7 +44,9 @@ export function buildGraph(
       params,
       inputs: {},
       backEdges: {},
+      frameBackEdges: {},
       eachOctave: each_octave === true,
+      eachFrame: each_frame === true,
       location: locateKey(src, ['nodes', id]),
       index,
     };
@@ -65,6 +70,7 @@ export function buildGraph(
         continue;
       }
       if (def.backEdges?.includes(input)) node.backEdges[input] = ref;
+      else if (def.frameBackEdges?.includes(input)) node.frameBackEdges[input] = ref;
       else node.inputs[input] = ref;
     }
     nodes.set(id, node);
@@ -74,6 +80,7 @@ export function buildGraph(
   for (const n of nodes.values()) {
     for (const [k, ref] of Object.entries(n.inputs)) if (!nodes.has(ref)) delete n.inputs[k];
     for (const [k, ref] of Object.entries(n.backEdges)) if (!nodes.has(ref)) delete n.backEdges[k];
+    for (const [k, ref] of Object.entries(n.frameBackEdges)) if (!nodes.has(ref)) delete n.frameBackEdges[k];
   }
 
   const consumers = new Map<string, { node: string; input: string; back: boolean }[]>();
@@ -81,6 +88,7 @@ export function buildGraph(
   for (const n of nodes.values()) {
     for (const [input, ref] of Object.entries(n.inputs)) consumers.get(ref)!.push({ node: n.id, input, back: false });
     for (const [input, ref] of Object.entries(n.backEdges)) consumers.get(ref)!.push({ node: n.id, input, back: true });
+    for (const [input, ref] of Object.entries(n.frameBackEdges)) consumers.get(ref)!.push({ node: n.id, input, back: true });
   }
 
   const cycles = findCycles(nodes);
@@ -103,6 +111,8 @@ export function buildGraph(
   const complete = nodes.size === ids.length && !errors.length;
   if (!complete) return { graph: { nodes, order, consumers, loops, loopOf }, errors };
   errors.push(...loopErrors);
+  const { frameLoop, errors: frameErrors } = findFrameLoop(nodes, order, loops, src, frameRefs);
+  errors.push(...frameErrors);
 
   for (const pointer of octaveRefs) {
     const path = pointerToPath(pointer);
@@ -115,7 +125,7 @@ export function buildGraph(
       }),
     );
   }
-  return { graph: { nodes, order, consumers, loops, loopOf }, errors };
+  return { graph: { nodes, order, consumers, loops, loopOf, ...(frameLoop ? { frameLoop } : {}) }, errors };
 }
 
 /** Strongly connected components with more than one node, or a self-loop, each as an ordered cycle. */
@@ -192,18 +202,6 @@ function topoOrder(nodes: Map<string, PipelineNode>): string[] {
     }
   }
   return order;
-}
-
-function reach(start: string, step: (id: string) => string[]): Set<string> {
-  const seen = new Set<string>();
-  const todo = [...step(start)];
-  while (todo.length) {
-    const v = todo.pop()!;
-    if (seen.has(v)) continue;
-    seen.add(v);
-    todo.push(...step(v));
-  }
-  return seen;
 }
 
 function findLoops(

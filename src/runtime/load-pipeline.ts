@@ -135,7 +135,7 @@ export function validateText(text: string, file: string, registry: NodeRegistry,
     errors.push(...schemaErrors(validate.errors ?? [], { data, src, registry, origins: sub.origins, unresolved: sub.unresolved }));
   }
   const nodesData = isPlainObject(data) && isPlainObject(data.nodes) ? data.nodes : {};
-  const { graph, errors: graphErrors } = buildGraph(nodesData, registry, src, sub.octaveRefs);
+  const { graph, errors: graphErrors } = buildGraph(nodesData, registry, src, sub.octaveRefs, sub.frameRefs);
   errors.push(...graphErrors);
 
   const network = isPlainObject(data) ? (data.network as NetworkSpec | undefined) : undefined;

@@ -1,6 +1,6 @@
 /**
  * The graph as a Mermaid flowchart (the syntax GitHub renders). Each octave loop is a subgraph; its back-edge
- * is dashed and labelled "octave i−1"; per-octave nodes after the loop (each_octave) get their own subgraph.
+ * is dashed and labelled "octave i−1" (a frame back-edge "frame f−1"); per-octave nodes after the loop (each_octave) get their own subgraph.
  */
 import { splitsOctaves } from './graph.ts';
 import type { ValidatedPipeline } from './pipeline.ts';
@@ -45,6 +45,9 @@ export function toMermaid(p: ValidatedPipeline): string {
     }
     for (const [input, from] of Object.entries(node.backEdges)) {
       lines.push(`  ${id(from)} -.->|${label(`${input}: octave i−1`)}| ${id(n)}`);
+    }
+    for (const [input, from] of Object.entries(node.frameBackEdges)) {
+      lines.push(`  ${id(from)} -.->|${label(`${input}: frame f−1`)}| ${id(n)}`);
     }
   }
   return lines.join('\n');

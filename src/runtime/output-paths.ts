@@ -9,7 +9,7 @@ import { lstat, readlink } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { canonicalPath } from '../utils/canonical-path.ts';
-import { substituteOctave } from './params.ts';
+import { substituteRuntime } from './params.ts';
 import type { ValidatedPipeline } from './pipeline.ts';
 import { locateValue, pathToPointer } from './yaml-source.ts';
 
@@ -51,8 +51,8 @@ export async function checkOutputPaths(p: ValidatedPipeline, root: string): Prom
   for (const id of p.graph.order) {
     const node = p.graph.nodes.get(id)!;
     if (!node.def.writes) continue;
-    // ${octave} becomes digits: it cannot add "..", a separator or a link, so octave 0 stands for every octave.
-    const params = substituteOctave(node.params, 0);
+    // ${octave} and ${frame} become digits: they cannot add "..", a separator or a link, so 0 stands for every one.
+    const params = substituteRuntime(node.params, { octave: 0, frame: 0 });
     let writes: string[];
     try {
       writes = node.def.writes(params, p.workDir);

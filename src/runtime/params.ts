@@ -14,7 +14,7 @@ import { locateKey, locateValue, pathToPointer, type PathSegment, type YamlSourc
 
 export const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Filled per instance at run time, in per-octave nodes only. */
-export const OCTAVE_PARAMS: readonly string[] = ['octave'];
+export const OCTAVE_PARAMS: readonly string[] = ['octave', 'frame'];
 const REF = /\$\{([^}]*)\}/g;
 
 export interface ParamOverrides {
@@ -37,7 +37,7 @@ export function resolveParams(
   for (const [name, value] of Object.entries(decl)) {
     if (OCTAVE_PARAMS.includes(name)) {
       errors.push(
-        new DreamflowError('E_RESERVED_PARAM', `parameter name "${name}" is reserved: the runtime sets \${${name}} per octave`, {
+        new DreamflowError('E_RESERVED_PARAM', `parameter name "${name}" is reserved: the runtime sets \${${name}} per ${name}`, {
           location: locateKey(src, ['params', name]),
           path: pathToPointer(['params', name]),
           hints: ['choose another name'],
@@ -107,6 +107,8 @@ export interface Substitution {
   unresolved: Set<string>;
   /** Pointers of strings that use `${octave}` (only per-octave nodes may). */
   octaveRefs: Set<string>;
+  /** Pointers of strings that use `${frame}` (only per-frame nodes may). */
+  frameRefs: Set<string>;
   /** Pointer → the parameters its value uses; `whole` when the value is exactly one "${name}". */
   paramRefs: Map<string, ParamRefs>;
   errors: DreamflowError[];
@@ -124,6 +126,7 @@ export function substituteParams(data: Record<string, unknown>, values: Map<stri
     origins: new Map(),
     unresolved: new Set(),
     octaveRefs: new Set(),
+    frameRefs: new Set(),
     paramRefs: new Map(),
     errors: [],
   };
@@ -163,7 +166,7 @@ export function substituteParams(data: Record<string, unknown>, values: Map<stri
         );
         failed = true;
       } else if (OCTAVE_PARAMS.includes(name)) {
-        out.octaveRefs.add(pointer);
+        (name === 'frame' ? out.frameRefs : out.octaveRefs).add(pointer);
       } else if (!values.has(name)) {
         const suggestion = closest(name, known);
         out.errors.push(
@@ -229,10 +232,27 @@ export function usesOctave(v: unknown): boolean {
   return (JSON.stringify(v) ?? '').search(OCTAVE_REF) >= 0; // search ignores the g flag's lastIndex
 }
 
+/** `${frame}`: filled per frame instance, as the frame's number in the listed frames (0-based, 5 digits). */
+const FRAME_REF = /\$\{\s*frame\s*\}/g;
+
+/** How `${frame}` is written: zero-padded so that file names sort in frame order everywhere. */
+export function frameNumber(frame: number): string {
+  return String(frame).padStart(5, '0');
+}
+
 /** Replaces `${octave}` in every string of `params` (per-octave instances, at run time). */
 export function substituteOctave(params: Record<string, unknown>, octave: number): Record<string, unknown> {
+  return substituteRuntime(params, { octave });
+}
+
+/** Replaces `${octave}` and `${frame}` (those given) in every string of `params`. */
+export function substituteRuntime(params: Record<string, unknown>, at: { octave?: number; frame?: number }): Record<string, unknown> {
   const fill = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.replace(OCTAVE_REF, String(octave));
+    if (typeof v === 'string') {
+      let x = at.octave === undefined ? v : v.replace(OCTAVE_REF, String(at.octave));
+      if (at.frame !== undefined) x = x.replace(FRAME_REF, frameNumber(at.frame));
+      return x;
+    }
     if (Array.isArray(v)) return v.map(fill);
     if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)]));
     return v;

@@ -25,8 +25,12 @@ export interface PipelineNode {
   inputs: Record<string, string>;
   /** Back-edge inputs: input name → node id whose previous-octave value is taken. */
   backEdges: Record<string, string>;
+  /** Frame back-edge inputs: input name → node id whose previous-frame value is taken. */
+  frameBackEdges: Record<string, string>;
   /** `each_octave: true` was written. */
   eachOctave: boolean;
+  /** `each_frame: true` was written. */
+  eachFrame: boolean;
   /** Where the node's id is written. */
   location?: SourceLocation;
   /** Position in the file (tie-break for the schedule). */
@@ -43,6 +47,18 @@ export interface OctaveLoop {
   each: string[];
 }
 
+/**
+ * A frame loop: the pipeline runs once per frame of its source. `body` runs every frame (from the source to the
+ * nodes frame back-edges name), then `each` (each_frame nodes and their consumers); `after` runs once when every
+ * frame is done: gathering nodes (encode) see every frame's files, other nodes the last frame's value.
+ */
+export interface FrameLoop {
+  source: string;
+  body: string[];
+  each: string[];
+  after: string[];
+}
+
 export interface PipelineGraph {
   nodes: Map<string, PipelineNode>;
   /** Topological order over forward edges, ties broken by file order. */
@@ -52,6 +68,7 @@ export interface PipelineGraph {
   loops: OctaveLoop[];
   /** Per-octave node id → the id of its loop's octave-split. */
   loopOf: Map<string, string>;
+  frameLoop?: FrameLoop;
 }
 
 export interface ValidatedPipeline {

@@ -10,6 +10,7 @@ import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { CancelledError } from '../errors/runtime-errors.ts';
 import type { Network } from '../networks/ir.ts';
 import { DEFAULT_CACHE_BYTES, ValueCache, type CacheStats } from './cache.ts';
+import { DEFAULT_DISK_CACHE_BYTES, DiskCache } from './disk-cache.ts';
 import { errorEvents } from './error-events.ts';
 import { execute, type HistoryEntry } from './executor.ts';
 import { FileHasher } from './hash.ts';
@@ -27,6 +28,12 @@ export interface RunnerOptions {
   nodes?: NodeDefinition[];
   /** Cache budget in bytes of tensor data (default 1 GiB; 0 disables caching). */
   cacheBytes?: number;
+  /**
+   * Also keep every node result on disk in `dir` (size-bounded by `bytes`, default 4 GiB), so a later process (a
+   * resumed run, watch) finds it; decoded video frames go to `dir`/frames. `framesOnly`: only for pipelines with a
+   * frame loop (the long runs worth resuming); single images keep the in-memory cache alone.
+   */
+  diskCache?: { dir: string; bytes?: number; framesOnly?: boolean };
   services?: Partial<Services>;
 }
 
@@ -87,9 +94,14 @@ export class Runner {
   private registry?: Promise<NodeRegistry>;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
+  private readonly frameCacheDir?: string;
+  private readonly diskFramesOnly: boolean;
 
   constructor(opts: RunnerOptions = {}) {
-    this.cache = new ValueCache(opts.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    const disk = opts.diskCache && new DiskCache(opts.diskCache.dir, opts.diskCache.bytes ?? DEFAULT_DISK_CACHE_BYTES);
+    this.cache = new ValueCache(opts.cacheBytes ?? DEFAULT_CACHE_BYTES, disk);
+    this.frameCacheDir = opts.diskCache?.dir;
+    this.diskFramesOnly = opts.diskCache?.framesOnly ?? false;
     this.services = withDefaults(opts.services);
     this.nodes = opts.nodes;
   }
@@ -131,6 +143,7 @@ export class Runner {
       let history = this.history.get(p.file);
       if (!history) this.history.set(p.file, (history = new Map()));
       const access = this.networkAccess(p, opts);
+      this.cache.diskOn = !this.diskFramesOnly || p.graph.frameLoop !== undefined;
       const res = await execute(p, {
         cache: this.cache,
         history,
@@ -140,6 +153,7 @@ export class Runner {
         earlyCutoff: opts.earlyCutoff,
         aliases: this.aliases,
         outputRoot: opts.outputRoot,
+        ...(this.frameCacheDir ? { frameCacheDir: this.frameCacheDir } : {}),
         ...(opts.preview !== undefined ? { onValue: previewWriter(p, opts.preview, access.network, emit) } : {}),
         ...(opts.onStepImage ? { onStepImage: stepImageReader(access.network, opts.onStepImage, opts.stepImages) } : {}),
         ...access,

@@ -22,6 +22,11 @@ export const COMMON_NODE_PROPERTIES: Record<string, JsonSchema> = {
     description:
       'Run once per octave: for a node downstream of an octave loop (e.g. a per-octave preview save). Its consumers run per octave too.',
   },
+  each_frame: {
+    type: 'boolean',
+    description:
+      'Run once per frame: for a node downstream of a frame loop (e.g. the save of each frame). Its consumers run per frame too.',
+  },
 };
 
 export function nodeDefinitionName(type: string): string {

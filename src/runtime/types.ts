@@ -31,20 +31,32 @@ export interface FileValue {
   bytes: number;
 }
 
-export type Value = ImageValue | PyramidValue | FileValue;
+/** What a frame-gathering node (e.g. `encode`) receives: one input's files over every frame, in frame order. */
+export interface FileListValue {
+  kind: 'files';
+  paths: string[];
+  /** The frame loop's frame rate. */
+  fps?: number;
+  /** The source video, when it has an audio track (and the whole of it is used). */
+  audio?: string;
+}
+
+export type Value = ImageValue | PyramidValue | FileValue | FileListValue;
 
 /** Events, as the json reporter prints them (one object per line). A stable interface: add fields, never rename. */
 export type RunEvent =
   | { event: 'run:start'; pipeline: string; nodes: string[] }
   /** `reason` in words (stable), `kinds` as data: what changed (RunReasonKind, src/runtime/cache-key.ts). */
-  | { event: 'node:start'; node: string; reason: string; kinds: RunReasonKind[]; octave?: number; octaves?: number }
-  | { event: 'node:done'; node: string; ms: number; octave?: number; octaves?: number }
-  | { event: 'node:cached'; node: string; reason: string; kinds: RunReasonKind[]; octave?: number; octaves?: number }
-  | { event: 'progress'; node: string; octave?: number; octaves?: number; step: number; steps: number; loss: number }
+  | { event: 'node:start'; node: string; reason: string; kinds: RunReasonKind[]; frame?: number; frames?: number; octave?: number; octaves?: number }
+  | { event: 'node:done'; node: string; ms: number; frame?: number; frames?: number; octave?: number; octaves?: number }
+  | { event: 'node:cached'; node: string; reason: string; kinds: RunReasonKind[]; frame?: number; frames?: number; octave?: number; octaves?: number }
+  | { event: 'progress'; node: string; frame?: number; frames?: number; octave?: number; octaves?: number; step: number; steps: number; loss: number }
   | { event: 'output'; node: string; path: string }
   | { event: 'run:done'; ms: number; ran: number; cached: number }
   /** --preview: the octave's image was written to `path`. */
   | { event: 'preview'; node: string; path: string; octave?: number; octaves?: number }
+  /** A frame loop listed its frames (before any frame runs): how many, at which frame rate, from where. */
+  | { event: 'frames'; node: string; frames: number; fps: number; source: string }
   /** Watch mode: watching `files` (the pipeline, what it extends/includes, the files its nodes read). */
   | { event: 'watch:ready'; files: string[] }
   /** Watch mode: the set of watched files changed (a new input image, a new include). */
@@ -92,6 +104,13 @@ export interface NodeContext {
   readonly workDir: string;
   /** Aborted when the run is cancelled: long nodes check it between steps. */
   readonly signal: AbortSignal;
+  /** Frame index (0-based, in the listed frames) and count; set on instances inside a frame loop only. */
+  readonly frame?: number;
+  readonly frames?: number;
+  /** The frame loop's current frame: its image file and the loop's frame rate (frame-source nodes read it). */
+  readonly frameFile?: string;
+  /** Inputs this node had at the previous frame (nodes with frame back-edges, frame > 0). */
+  readonly previousFrameInputs?: Readonly<Record<string, Value | undefined>>;
   /** Inputs this node had at the previous octave (per-octave nodes, octave > 0). */
   readonly previousInputs?: Readonly<Record<string, Value | undefined>>;
   /** The pipeline's network, loaded once per process. */
@@ -106,6 +125,32 @@ export interface NodeContext {
    * never keeps or disposes it; the node awaits it before changing the tensor.
    */
   showImage?(image: tf.Tensor4D, space: 'rgb' | 'network', at: { step: number; steps: number }): Promise<void>;
+}
+
+/** A frame source's frames, in order, after range and stride. */
+export interface FrameList {
+  /** Absolute image files, one per frame. */
+  files: string[];
+  /** Frames per second of the listed frames (the source's rate divided by the stride). */
+  fps: number;
+  width: number;
+  height: number;
+  /** What the frames came from (a directory, a glob, a video file), for messages. */
+  source: string;
+  /** A file whose audio track an encoded video may keep (a source video that has audio). */
+  audio?: string;
+}
+
+export interface FrameEnv {
+  /** Where decoded video frames are kept (inside the disk cache when there is one). */
+  cacheDir: string;
+  signal: AbortSignal;
+}
+
+/** Where an instance is in the loops, for `reads` of frame sources (the current frame's file). */
+export interface InstanceAt {
+  frame?: number;
+  frameFile?: string;
 }
 
 /** A minimal JSON Schema (draft-07) type: enough for node params. */
@@ -148,6 +193,16 @@ export interface NodeDefinition<P = Record<string, unknown>> {
   readonly inputs: readonly string[];
   /** Inputs that take the named node's value from the previous octave (the octave loop's back-edge). */
   readonly backEdges?: readonly string[];
+  /** Inputs that take the named node's value from the previous frame (the frame loop's back-edge). */
+  readonly frameBackEdges?: readonly string[];
+  /** The node is a frame source: it opens a frame loop (the runtime lists its frames, then runs the loop per frame). */
+  readonly sourcesFrames?: boolean;
+  /** Checks what the node needs from the system (e.g. an ffmpeg binary); a frame run calls it before frame 0. */
+  requires?(): void;
+  /** Frame sources: the frames this run will go through (checked, and decoded from a video, before any frame runs). */
+  listFrames?(params: P, workDir: string, env: FrameEnv): Promise<FrameList>;
+  /** The node runs once after the frame loop; each input gets a `files` value: the input's files of every frame. */
+  readonly gathersFrames?: boolean;
   /** The node needs the network: the network's identity enters its cache key. */
   readonly usesNetwork?: boolean;
   /**
@@ -156,7 +211,7 @@ export interface NodeDefinition<P = Record<string, unknown>> {
    */
   readonly splitsOctaves?: boolean;
   /** Absolute paths of files the node reads: their content hash enters the cache key; watch mode watches them. */
-  reads?(params: P, workDir: string): string[];
+  reads?(params: P, workDir: string, at?: InstanceAt): string[];
   /** Absolute paths of files the node writes: a cached result whose file is gone is recomputed. */
   writes?(params: P, workDir: string): string[];
   run(ctx: NodeContext, inputs: Record<string, Value | undefined>, params: P): Promise<Value>;

@@ -17,6 +17,7 @@ export function disposeValue(v: Value | undefined): void {
 export function cloneValue<V extends Value>(v: V): V {
   if (v.kind === 'image') return cloneImage(v) as V;
   if (v.kind === 'pyramid') return { ...v, levels: v.levels.map(cloneImage) } as V;
+  if (v.kind === 'files') return { ...v, paths: [...v.paths] };
   return { ...v };
 }
 
@@ -28,6 +29,7 @@ function cloneImage(v: ImageValue): ImageValue {
 export function valueBytes(v: Value): number {
   let n = 0;
   for (const t of tensorsOf(v)) n += t.size * (t.dtype === 'bool' ? 1 : 4);
+  if (v.kind === 'files') return 64 * v.paths.length;
   return v.kind === 'file' ? n + 64 : n;
 }
 
@@ -50,6 +52,7 @@ export function checkValue(v: unknown): string | undefined {
     }
     return undefined;
   }
+  if (x.kind === 'files') return Array.isArray((x as { paths?: unknown }).paths) ? undefined : 'returned a file list without paths';
   if (x.kind === 'file') return typeof (x as { path?: unknown }).path === 'string' ? undefined : 'returned a file value without a path';
   return `returned a value of unknown kind "${String(x.kind)}"`;
 }
@@ -76,6 +79,9 @@ export function detachFromInputs<V extends Value>(out: V, inputs: Iterable<Value
 export function valuesEqual(a: Value, b: Value): boolean {
   if (a.kind === 'file' || b.kind === 'file') {
     return a.kind === 'file' && b.kind === 'file' && a.path === b.path && a.bytes === b.bytes;
+  }
+  if (a.kind === 'files' || b.kind === 'files') {
+    return a.kind === 'files' && b.kind === 'files' && a.paths.length === b.paths.length && a.paths.every((p, i) => p === b.paths[i]);
   }
   if (a.kind === 'pyramid' || b.kind === 'pyramid') {
     if (a.kind !== 'pyramid' || b.kind !== 'pyramid' || a.levels.length !== b.levels.length) return false;

@@ -7,8 +7,10 @@ import { reporterOption, type CommandResult } from '../main.ts';
 import { loadParamsFile } from '../params-file.ts';
 import { addComputeOptions, computeRunOptions, validateAndRun, type ComputeFlags } from '../execute-run.ts';
 import { addOutputOptions, outputRoot, type OutputFlags } from '../output-root.ts';
+import { addDiskCacheOptions, diskCacheOptions, type DiskCacheFlags } from '../disk-cache-options.ts';
+import type { RunnerOptions } from '../../runtime/runner.ts';
 
-interface RunFlags extends OutputFlags, ComputeFlags {
+interface RunFlags extends OutputFlags, ComputeFlags, DiskCacheFlags {
   set: string[];
   params?: string;
   input?: string;
@@ -27,6 +29,7 @@ export function registerRunCommand(program: Command, result: CommandResult): voi
     .option('--output <file>', 'shorthand for --set output=FILE')
     .addOption(reporterOption());
   addComputeOptions(cmd);
+  addDiskCacheOptions(cmd);
   // --out-dir / --allow-outside: a recipe writes only inside the current directory (or --out-dir) unless allowed.
   addOutputOptions(cmd).action(async (pipeline: string, flags: RunFlags) => {
     result.code = await runCommand(pipeline, flags);
@@ -37,6 +40,7 @@ async function runCommand(pipeline: string, flags: RunFlags): Promise<number> {
   const reporter = createReporter(flags.reporter);
   let set: Record<string, string>;
   let params: Record<string, unknown> | undefined;
+  let runnerOptions: RunnerOptions;
   try {
     if (flags.engine === 'tfjs' && flags.device === 'cuda') {
       throw new UsageError('--device cuda applies to the onnx engine, not to --engine tfjs', {
@@ -47,10 +51,11 @@ async function runCommand(pipeline: string, flags: RunFlags): Promise<number> {
     if (flags.input !== undefined) set.input = flags.input;
     if (flags.output !== undefined) set.output = flags.output;
     params = flags.params ? await loadParamsFile(flags.params) : undefined;
+    runnerOptions = diskCacheOptions(flags);
   } catch (err) {
     reporter.fail(err);
     reporter.close();
     return EXIT_INVALID;
   }
-  return validateAndRun(pipeline, { set, params, outputRoot: outputRoot(flags), ...computeRunOptions(flags) }, reporter);
+  return validateAndRun(pipeline, { set, params, outputRoot: outputRoot(flags), ...computeRunOptions(flags) }, reporter, undefined, runnerOptions);
 }

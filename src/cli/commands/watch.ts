@@ -13,6 +13,7 @@ import { PipelineWatcher } from '../../runtime/watch.ts';
 import { addComputeOptions } from '../execute-run.ts';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.ts';
 import { reporterOption, type CommandResult } from '../main.ts';
+import { addDiskCacheOptions, diskCacheOptions, type DiskCacheFlags } from '../disk-cache-options.ts';
 import { addOutputOptions, outputRoot, type OutputFlags } from '../output-root.ts';
 import { loadParamsFile } from '../params-file.ts';
 import { collect, parseSetOptions } from '../parse-set.ts';
@@ -22,7 +23,7 @@ import { formatError } from '../../errors/format.ts';
 import { LiveState } from '../../serve/live-state.ts';
 import { startLiveServer } from '../../serve/server.ts';
 
-interface WatchFlags extends OutputFlags {
+interface WatchFlags extends OutputFlags, DiskCacheFlags {
   set: string[];
   params?: string;
   reporter: ReporterName;
@@ -47,6 +48,7 @@ export function registerWatchCommand(program: Command, result: CommandResult): v
     .option('--debounce <ms>', 'quiet time after the last change before re-running', '150')
     .addOption(reporterOption());
   addComputeOptions(cmd, { device: false });
+  addDiskCacheOptions(cmd);
   addOutputOptions(cmd).action(async (pipeline: string, flags: WatchFlags) => {
     result.code = await watchCommand(pipeline, flags);
   });
@@ -84,11 +86,13 @@ async function watchCommand(pipeline: string, flags: WatchFlags): Promise<number
   let cacheBytes: number;
   let debounceMs: number;
   let servePort: number | undefined;
+  let disk: ReturnType<typeof diskCacheOptions>;
   try {
     set = parseSetOptions(flags.set);
     cacheBytes = Math.round(number('cache-mb', flags.cacheMb, 0) * 2 ** 20);
     debounceMs = number('debounce', flags.debounce, 0);
     servePort = flags.serve === undefined || flags.serve === false ? undefined : flags.serve === true ? 0 : port(flags.serve);
+    disk = diskCacheOptions(flags);
   } catch (err) {
     reporter.fail(err);
     reporter.close();
@@ -116,7 +120,7 @@ async function watchCommand(pipeline: string, flags: WatchFlags): Promise<number
     backend: flags.backend,
     engine: flags.engine,
     debounceMs,
-    runnerOptions: { cacheBytes },
+    runnerOptions: { cacheBytes, ...disk },
     onEvent: (e) => {
       reporter.event(e);
       live?.state.event(e);

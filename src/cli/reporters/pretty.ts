@@ -57,6 +57,12 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
           break;
         case 'node:done': {
           active.get(e.node)?.stop();
+          if (e.frame !== undefined) {
+            // A frame run makes bars frame after frame: the ✓ line below stays, the finished bar goes.
+            const bar = active.get(e.node);
+            if (bar) bars?.remove(bar);
+            active.delete(e.node);
+          }
           const reason = reasons.get(e.node);
           reasons.delete(e.node);
           line(`  ✓ ${e.node} ${formatMs(e.ms)}${reason ? ` (${reason})` : ''}`);
@@ -84,6 +90,9 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
           break;
         case 'error':
           // Errors thrown to the CLI are printed by fail(); the event is for the json stream.
+          break;
+        case 'frames':
+          line(`  ${e.frames} frame${e.frames === 1 ? '' : 's'} at ${Number(e.fps.toFixed(3))} fps from ${e.source}`);
           break;
         case 'preview':
           line(`  ◦ preview ${e.node} → ${e.path}`);
