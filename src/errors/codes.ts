@@ -139,6 +139,7 @@ export const ERROR_CODES = {
   E_YAML: invalid('the recipe does not parse at the moment the page writes a parameter'),
   // Batches and the queue (dreamflow batch / worker)
   E_BATCH_INPUT: invalid('a batch input does not exist or is not a file'),
+  E_BATCH_VIDEO: invalid('`--chunk` was given a recipe without a frame loop, or one whose frames cannot be split'),
   E_QUEUE_URL: invalid('`--queue` is not a redis://HOST:PORT URL'),
   E_QUEUE_UNREACHABLE: failed('the Redis server `--queue` names cannot be reached'),
   E_SHARED_DIR: failed('a job passes its files through a shared directory this worker has no `--shared-dir` for, or cannot read'),

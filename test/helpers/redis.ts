@@ -14,7 +14,7 @@ export function findRedisServer(): string | undefined {
 }
 
 export function redisMissingMessage(): string {
-  return `queue tests (test/batch-queue.test.ts, test/e2e/batch-queue.test.ts) skipped: redis-server not found; install it with: ${REDIS_INSTALL}`;
+  return `queue tests (test/batch-queue.test.ts, test/batch-video-chunks.test.ts, test/e2e/batch-queue.test.ts) skipped: redis-server not found; install it with: ${REDIS_INSTALL}`;
 }
 
 /** A port nothing listens on at the moment (redis-server cannot pick one itself: --port 0 turns TCP off). */

@@ -18,9 +18,10 @@ export interface JobData {
   set: Record<string, string>;
   params?: Record<string, unknown>;
   compute: BatchCompute;
-  /** The input's file name (its extension says its format). */
-  inputName: string;
-  input: FileRef;
+  /** The input files, by name (the extension says the format): one image, or a video chunk's frames. */
+  inputs: { name: string; file: FileRef }[];
+  /** `input` names the directory of `inputs` (a video chunk's frames) rather than the one input file. */
+  inputIsDir?: boolean;
   /** The output's file name (the batch's name for this job). */
   outputName: string;
   /** --shared-dir: the directory (relative to it) the worker writes outputs into. */

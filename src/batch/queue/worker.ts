@@ -10,7 +10,7 @@
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { errorCodeInfo, errorCodeOf } from '../../errors/codes.ts';
 import { DreamflowError } from '../../errors/dreamflow-error.ts';
@@ -72,7 +72,8 @@ async function runJob(runner: Runner, job: Job<JobData, JobResult>, s: WorkerSet
   log(`→ job ${job.id} (${d.outputName}), attempt ${job.attemptsStarted}`);
   const tmp = await mkdtemp(join(tmpdir(), 'dreamflow-job-'));
   try {
-    const input = await materialise(d.input, join(tmp, 'in', d.inputName), s.sharedDir);
+    const files = await Promise.all(d.inputs.map((f) => materialise(f.file, join(tmp, 'in', f.name), s.sharedDir)));
+    const input = d.inputIsDir ? dirname(files[0]!) : files[0]!;
     const outDir = d.sharedOut !== undefined ? sharedPath(s.sharedDir, d.sharedOut) : join(tmp, 'out');
     await mkdir(outDir, { recursive: true });
     const res = await runner.run(
@@ -108,7 +109,7 @@ async function runJob(runner: Runner, job: Job<JobData, JobResult>, s: WorkerSet
 /** The job's input as a local file: written from its bytes, or found in the shared directory. */
 async function materialise(ref: FileRef, target: string, sharedDir: string | undefined): Promise<string> {
   if ('shared' in ref) return sharedPath(sharedDir, ref.shared);
-  await mkdir(join(target, '..'), { recursive: true });
+  await mkdir(dirname(target), { recursive: true });
   await writeFile(target, Buffer.from(ref.bytes, 'base64'));
   return target;
 }

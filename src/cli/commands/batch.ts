@@ -2,17 +2,18 @@
  * `dreamflow batch RECIPE INPUT... [--out-dir DIR] [--queue redis://HOST:PORT [--shared-dir DIR]]`: the recipe once
  * per input, each output named after its input in DIR. In this process by default (one Runner: the network loads
  * once); with --queue, as BullMQ jobs that `dreamflow worker` processes run. Everything is validated before the
- * first job runs or is queued. Exit codes: 0 every job succeeded; 1 some failed (or Redis is unreachable);
+ * first job runs or is queued. With --chunk N (and --queue) the one input is a video or frame directory, split into
+ * jobs of N frames (src/batch/video-chunks.ts). Exit codes: 0 every job succeeded; 1 some failed (or Redis is unreachable);
  * 2 invalid recipe, input or command line.
  */
 import type { Command } from 'commander';
-import { DreamflowErrorList } from '../../errors/dreamflow-error.ts';
+import { DreamflowError, DreamflowErrorList } from '../../errors/dreamflow-error.ts';
 import { UsageError } from '../../errors/runtime-errors.ts';
-import { errorCodeInfo, errorCodeOf } from '../../errors/codes.ts';
+import { errorCodeInfo } from '../../errors/codes.ts';
 import { Runner } from '../../runtime/runner.ts';
 import { runBatchInProcess } from '../../batch/in-process.ts';
 import { prepareBatch, type BatchCompute, type BatchSettings } from '../../batch/prepare.ts';
-import type { BatchStreamEvent } from '../../batch/events.ts';
+import type { BatchStreamEvent, BatchSummary } from '../../batch/events.ts';
 import { collect, parseSetOptions } from '../parse-set.ts';
 import { EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from '../exit-codes.ts';
 import { reporterOption, type CommandResult } from '../main.ts';
@@ -32,6 +33,8 @@ interface BatchFlags extends ComputeFlags {
   queue?: string;
   sharedDir?: string;
   threads?: string;
+  chunk?: string;
+  warmup: string;
   reporter: ReporterName;
 }
 
@@ -47,6 +50,8 @@ export function registerBatchCommand(program: Command, result: CommandResult): v
     .option('--params <file>', 'YAML file of parameter overrides')
     .option('--queue <url>', 'put one job per input on the BullMQ queue at redis://HOST:PORT (run `dreamflow worker`)')
     .option('--shared-dir <dir>', 'with --queue: pass files through this directory, mounted on every machine, instead of through Redis')
+    .option('--chunk <n>', 'with --queue: split the one input, a video or frame directory, into jobs of N frames')
+    .option('--warmup <k>', 'with --chunk: frames dreamed before each chunk (and dropped) so the carried dream builds up', '5')
     .option('--threads <n>', "the onnx engine's threads per job (default: one per core)")
     .addOption(reporterOption());
   addComputeOptions(cmd).action(async (recipe: string, inputs: string[], flags: BatchFlags) => {
@@ -57,41 +62,43 @@ export function registerBatchCommand(program: Command, result: CommandResult): v
 async function batchCommand(recipe: string, inputs: string[], flags: BatchFlags): Promise<number> {
   const reporter: Reporter<BatchStreamEvent> = flags.reporter === 'json' ? jsonReporter<BatchStreamEvent>() : batchPrettyReporter();
   const runner = new Runner({ cacheBytes: 0 }); // every job is a new input: nothing in a cache would be reused
+  const emit = (e: BatchStreamEvent) => reporter.event(e);
   try {
     const root = outputRoot({ outDir: flags.outDir, allowOutside: flags.allowOutside });
-    let settings: BatchSettings;
-    let compute: BatchCompute;
-    let jobs;
+    let settings: BatchSettings & { compute: BatchCompute };
+    // Everything is checked here, before the first job runs or is queued.
+    let start: () => Promise<BatchSummary>;
     try {
-      if (flags.sharedDir !== undefined && flags.queue === undefined) {
-        throw new UsageError('--shared-dir applies to a batch on a queue (--queue)');
+      if (flags.sharedDir !== undefined && flags.queue === undefined) throw new UsageError('--shared-dir applies to a batch on a queue (--queue)');
+      if (flags.chunk !== undefined && flags.queue === undefined) {
+        throw new UsageError('--chunk splits a video across the workers of a queue (--queue)', { hints: ['in one process, run the video recipe with dreamflow run'] });
       }
-      compute = { ...computeRunOptions(flags), ...(flags.threads !== undefined ? { threads: integerFlag('threads', flags.threads, 1, 1024) } : {}) };
-      const set = parseSetOptions(flags.set);
+      const compute = { ...computeRunOptions(flags), ...(flags.threads !== undefined ? { threads: integerFlag('threads', flags.threads, 1, 1024) } : {}) };
       const params = flags.params ? await loadParamsFile(flags.params) : undefined;
-      settings = { recipe, inputs, outDir: flags.outDir, set, ...(params ? { params } : {}), ...(root ? { outputRoot: root } : {}), compute };
-      jobs = await prepareBatch(runner, settings);
+      settings = { recipe, inputs, outDir: flags.outDir, set: parseSetOptions(flags.set), ...(params ? { params } : {}), ...(root ? { outputRoot: root } : {}), compute };
+      const queue = flags.queue === undefined ? undefined : { url: flags.queue, ...(flags.sharedDir ? { sharedDir: flags.sharedDir } : {}), set: settings.set, ...(params ? { params } : {}), compute };
+      if (flags.chunk !== undefined) {
+        // BullMQ loads only for a queued batch.
+        const video = await import('../../batch/video-chunks.ts');
+        const chunk = integerFlag('chunk', flags.chunk, 1, 1_000_000);
+        const plan = await video.prepareVideoBatch(runner, { ...settings, chunk, warmup: integerFlag('warmup', flags.warmup, 0, 10_000) });
+        start = () => video.submitVideoBatch(plan, queue!, emit);
+      } else {
+        const jobs = await prepareBatch(runner, settings);
+        start = queue
+          ? async () => (await import('../../batch/queue/submit.ts')).submitBatch(jobs, queue, emit)
+          : () => runBatchInProcess(runner, jobs, { ...compute, ...(root ? { outputRoot: root } : {}) }, emit);
+      }
     } catch (err) {
       reporter.fail(err);
-      return EXIT_INVALID;
+      return exitCodeFor(err, EXIT_INVALID);
     }
     try {
-      let summary;
-      if (flags.queue === undefined) {
-        summary = await runBatchInProcess(runner, jobs, { ...compute, ...(root ? { outputRoot: root } : {}) }, (e) => reporter.event(e));
-      } else {
-        // BullMQ loads only for a queued batch.
-        const { submitBatch } = await import('../../batch/queue/submit.ts');
-        summary = await submitBatch(
-          jobs,
-          { url: flags.queue, ...(flags.sharedDir ? { sharedDir: flags.sharedDir } : {}), set: settings.set, ...(settings.params ? { params: settings.params } : {}), compute },
-          (e) => reporter.event(e),
-        );
-      }
+      const summary = await start();
       return summary.failed === 0 ? EXIT_OK : EXIT_RUN_FAILED;
     } catch (err) {
       reporter.fail(err);
-      return !(err instanceof DreamflowErrorList) && errorCodeInfo(errorCodeOf(err)).kind === 'invalid' ? EXIT_INVALID : EXIT_RUN_FAILED;
+      return exitCodeFor(err, EXIT_RUN_FAILED);
     }
   } finally {
     reporter.close();
@@ -99,3 +106,9 @@ async function batchCommand(recipe: string, inputs: string[], flags: BatchFlags)
   }
 }
 
+/** Exit 2 for an error that says the input is wrong, 1 for one the run met; `otherwise` for foreign errors. */
+function exitCodeFor(err: unknown, otherwise: number): number {
+  if (err instanceof DreamflowErrorList) return EXIT_INVALID;
+  if (!(err instanceof DreamflowError)) return otherwise;
+  return errorCodeInfo(err.code).kind === 'invalid' ? EXIT_INVALID : EXIT_RUN_FAILED;
+}
