@@ -97,6 +97,7 @@ describe.skipIf(!findRedisServer())('a frame directory in chunks on a real Redis
     for (const n of names.slice(0, 3)) assert.ok(fs.readFileSync(path.join(dir, 'chunked', n)).equals(fs.readFileSync(path.join(dir, 'whole', n))), n);
     const written = events.filter((e) => e.event === 'job:done').flatMap((e) => e.outputs);
     assert.equal(written.length, FRAMES, 'warm-up frames are not written');
+    assert.deepEqual(events.filter((e) => e.event === 'batch:output'), [{ event: 'batch:output', node: 'video', path: path.join(dir, 'chunked.mp4') }]);
     // The video: every frame once, in order (each decoded frame is closest to the frame of its index).
     const decoded = await decodedFrames(path.join(dir, 'chunked.mp4'), path.join(dir, 'decode-cache'));
     assert.equal(decoded.length, FRAMES);

@@ -13,6 +13,8 @@ export type BatchEvent =
   | { event: 'job:retry'; job: string; reason: 'stalled' | 'failed' }
   | { event: 'job:done'; job: string; input: string; outputs: string[]; attempts: number }
   | { event: 'job:failed'; job: string; input: string; code: ErrorCode; message: string; attempts: number }
+  /** A file made from every job's results once they are all in (a chunked video's joined video). */
+  | { event: 'batch:output'; node: string; path: string }
   | { event: 'batch:done'; succeeded: number; failed: number; retried: number; ms: number };
 
 /** A run event of one job. */

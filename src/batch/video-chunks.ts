@@ -127,7 +127,7 @@ export async function submitVideoBatch(
       const missing = plan.frames.files.findIndex((_, i) => frames[i] === undefined);
       if (missing >= 0) throw new DreamflowError('E_INTERNAL', `frame ${missing} of ${e.input} came back from no chunk`);
       await encodeVideo(frames, e.path, { fps: e.fps ?? plan.frames.fps, ...(e.audio && plan.frames.audio ? { audio: plan.frames.audio } : {}), crf: e.crf, cacheDir: defaultFrameCacheDir() });
-      emit({ event: 'output', node: e.id, path: e.path, job: 'video' });
+      emit({ event: 'batch:output', node: e.id, path: e.path });
     }
   }
   return finish(counts, t0, emit);

@@ -56,6 +56,9 @@ export function batchPrettyReporter(opts: { out?: NodeJS.WriteStream; tty?: bool
           fraction.set(e.job, 1);
           line(`  ✗ ${e.job} failed (${e.code}): ${e.message}`);
           break;
+        case 'batch:output':
+          line(`  → wrote ${e.path} (${e.node}, from every job)`);
+          break;
         case 'batch:done':
           bar?.stop();
           out.write(`done in ${(e.ms / 1000).toFixed(1)} s: ${e.succeeded} succeeded, ${e.failed} failed, ${e.retried} retried\n`);
