@@ -38,6 +38,10 @@ describe('planJobs', () => {
     assert.equal(new Set(jobs.map((j) => j.output.toLowerCase())).size, jobs.length);
     assert.equal(jobs[1]!.input, '/w/b/x.jpg');
   });
+  test("an output never lands on one of the batch's inputs", () => {
+    const jobs = planJobs(['out/x.png', 'in/x.jpg'], 'out', '.png', '/w');
+    assert.deepEqual(jobs.map((j) => j.output), ['/w/out/x-2.png', '/w/out/x-3.png']);
+  });
   test("the output format is the recipe's own", () => {
     assert.equal(outputExtension('out/dream.webp'), '.webp');
     assert.equal(outputExtension('out/dream'), '.png');

@@ -3,6 +3,7 @@
  * every input (with its output path), and where each output goes. A bad recipe or input stops the batch here.
  */
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { DreamflowError, DreamflowErrorList } from '../errors/dreamflow-error.ts';
 import type { Runner, RunOptions } from '../runtime/runner.ts';
 import type { ValidatedPipeline } from '../runtime/pipeline.ts';
@@ -45,7 +46,7 @@ export async function prepareBatch(runner: Runner, s: BatchSettings): Promise<Pr
 async function checkInputs(inputs: string[], cwd: string): Promise<void> {
   const errors: DreamflowError[] = [];
   for (const input of inputs) {
-    const st = await stat(new URL(input, `file://${cwd}/`)).catch(() => undefined);
+    const st = await stat(resolve(cwd, input)).catch(() => undefined);
     if (!st?.isFile()) {
       errors.push(new DreamflowError('E_BATCH_INPUT', `batch input ${input} ${st ? 'is not a file' : 'does not exist'}`, { expected: 'an image file' }));
     }
