@@ -18,6 +18,7 @@ import { parseQueueUrl } from '../src/batch/queue/connection.ts';
 import { parseJobError } from '../src/batch/queue/job-error.ts';
 import type { BatchStreamEvent } from '../src/batch/events.ts';
 import { DreamflowError } from '../src/errors/dreamflow-error.ts';
+import { Redis } from 'ioredis';
 import { REPO } from './helpers/cli.ts';
 import { writeTestImage } from './helpers/dream-fixtures.ts';
 import { findRedisServer, freePort, startRedis, type TestRedis } from './helpers/redis.ts';
@@ -92,6 +93,21 @@ describe.skipIf(!findRedisServer())('a batch on a real Redis', () => {
     assert.equal(events.filter((e) => e.event === 'job:retry' && e.job === 'broken').length, 2);
     // Progress from the worker reaches the submitter, named by job.
     assert.ok(events.some((e) => e.event === 'progress' && 'job' in e && e.job === 'a'));
+  });
+
+  test('cancelled (Ctrl-C) before any worker took them: the jobs leave the queue', async () => {
+    const abort = new AbortController();
+    const started = submitBatch(await prepare('cancelled'), { url: redis.url, signal: abort.signal }, (e) => {
+      if (e.event === 'batch:start') setTimeout(() => abort.abort(), 200);
+    });
+    await assert.rejects(started, (e: unknown) => e instanceof DreamflowError && e.code === 'E_CANCELLED');
+    const client = new Redis(redis.url);
+    try {
+      assert.deepEqual(await client.lrange('bull:dreamflow:wait', 0, -1), []);
+      assert.deepEqual((await client.keys('bull:dreamflow:*')).filter((k) => /:[0-9a-f]{12}-\d+$/.test(k)), []);
+    } finally {
+      client.disconnect();
+    }
   });
 
   test('with --shared-dir files travel through the directory, which is left clean', async () => {

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
+import { CancelledError } from '../../errors/runtime-errors.ts';
 import { writeFileAtomic } from '../../image/write-atomic.ts';
 import type { BatchStreamEvent, BatchSummary } from '../events.ts';
 import type { BatchCompute, PreparedJob } from '../prepare.ts';
@@ -26,6 +27,8 @@ export interface SubmitSettings {
   set?: Record<string, string>;
   params?: Record<string, unknown>;
   compute?: BatchCompute;
+  /** Ctrl-C: the batch's jobs that no worker has taken yet are taken off the queue (E_CANCELLED). */
+  signal?: AbortSignal;
 }
 
 /** One job to queue: what it is called in events, and what becomes of its outputs. */
@@ -101,7 +104,13 @@ export async function submitJobs(jobs: QueuedJob[], s: SubmitSettings, emit: (e:
     await queue.addBulk(data);
 
     const counts = { succeeded: 0, failed: 0, retried: 0 };
-    await Promise.all(
+    const cancelled = new Promise<never>((_, reject) => {
+      s.signal?.addEventListener('abort', () => {
+        // A job a worker holds cannot be removed (it finishes, unseen); the others leave the queue.
+        void Promise.all([...byId.keys()].map((id) => queue.remove(id).catch(() => 0))).then(() => reject(new CancelledError('batch cancelled')));
+      });
+    });
+    const all = Promise.all(
       [...byId].map(async ([id, j]) => {
         const job = (await Job.fromId<JobData, JobResult>(queue, id))!;
         try {
@@ -122,6 +131,7 @@ export async function submitJobs(jobs: QueuedJob[], s: SubmitSettings, emit: (e:
         }
       }),
     );
+    await Promise.race([all, cancelled]);
     return counts;
   } finally {
     await events.close();

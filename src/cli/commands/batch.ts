@@ -63,6 +63,9 @@ async function batchCommand(recipe: string, inputs: string[], flags: BatchFlags)
   const reporter: Reporter<BatchStreamEvent> = flags.reporter === 'json' ? jsonReporter<BatchStreamEvent>() : batchPrettyReporter();
   const runner = new Runner({ cacheBytes: 0 }); // every job is a new input: nothing in a cache would be reused
   const emit = (e: BatchStreamEvent) => reporter.event(e);
+  const abort = new AbortController();
+  const cancel = () => abort.abort();
+  process.once('SIGINT', cancel);
   try {
     const root = outputRoot({ outDir: flags.outDir, allowOutside: flags.allowOutside });
     let settings: BatchSettings & { compute: BatchCompute };
@@ -76,7 +79,9 @@ async function batchCommand(recipe: string, inputs: string[], flags: BatchFlags)
       const compute = { ...computeRunOptions(flags), ...(flags.threads !== undefined ? { threads: integerFlag('threads', flags.threads, 1, 1024) } : {}) };
       const params = flags.params ? await loadParamsFile(flags.params) : undefined;
       settings = { recipe, inputs, outDir: flags.outDir, set: parseSetOptions(flags.set), ...(params ? { params } : {}), ...(root ? { outputRoot: root } : {}), compute };
-      const queue = flags.queue === undefined ? undefined : { url: flags.queue, ...(flags.sharedDir ? { sharedDir: flags.sharedDir } : {}), set: settings.set, ...(params ? { params } : {}), compute };
+      const queue = flags.queue === undefined
+        ? undefined
+        : { url: flags.queue, ...(flags.sharedDir ? { sharedDir: flags.sharedDir } : {}), set: settings.set, ...(params ? { params } : {}), compute, signal: abort.signal };
       if (flags.chunk !== undefined) {
         // BullMQ loads only for a queued batch.
         const video = await import('../../batch/video-chunks.ts');
@@ -87,7 +92,7 @@ async function batchCommand(recipe: string, inputs: string[], flags: BatchFlags)
         const jobs = await prepareBatch(runner, settings);
         start = queue
           ? async () => (await import('../../batch/queue/submit.ts')).submitBatch(jobs, queue, emit)
-          : () => runBatchInProcess(runner, jobs, { ...compute, ...(root ? { outputRoot: root } : {}) }, emit);
+          : () => runBatchInProcess(runner, jobs, { ...compute, ...(root ? { outputRoot: root } : {}), signal: abort.signal }, emit);
       }
     } catch (err) {
       reporter.fail(err);
@@ -101,6 +106,7 @@ async function batchCommand(recipe: string, inputs: string[], flags: BatchFlags)
       return exitCodeFor(err, EXIT_RUN_FAILED);
     }
   } finally {
+    process.off('SIGINT', cancel);
     reporter.close();
     runner.dispose();
   }
