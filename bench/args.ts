@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--network N[,N]] [--layers L[,L]] [--size S[,S]] [--engine E[,E]] [--backend B[,B]]
- * [--steps N] [--budget SECONDS] [--device cpu|cuda]`. Every list flag filters (or replaces) the default set.
+ * [--steps N] [--budget SECONDS] [--device cpu|cuda] [--startup]`. Every list flag filters (or replaces) the default set.
  */
 import { parseArgs } from 'node:util';
 
@@ -18,6 +18,8 @@ export interface BenchArgs {
   device?: string;
   /** Frames of pipelines/video.yaml (320×240 example clip) to time for frames per minute; 0 skips it. */
   videoFrames: number;
+  /** Only the CLI start-up rows (bench/startup.ts). */
+  startupOnly: boolean;
   help: boolean;
 }
 
@@ -31,6 +33,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --budget S        stop measuring warm steps after about S seconds (default 60; at least one is measured)
   --device D        onnx device: cpu (default) or cuda
   --video-frames N  frames of pipelines/video.yaml at 320×240 to time, for frames per minute (default 6; 0 skips)
+  --startup         only the CLI start-up rows (dreamflow --help, --version, validate; always printed first)
 Prints one JSON line per configuration on stdout; progress goes to stderr.`;
 
 const list = (v: string | undefined): string[] | undefined =>
@@ -55,6 +58,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       budget: { type: 'string' },
       device: { type: 'string' },
       'video-frames': { type: 'string' },
+      startup: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -75,6 +79,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     budgetS: int('budget', values.budget, 1) ?? 60,
     device: values.device,
     videoFrames: int('video-frames', values['video-frames'], 0) ?? 6,
+    startupOnly: values.startup ?? false,
     help: values.help ?? false,
   };
 }

@@ -11,6 +11,7 @@ import { availableBackends } from '../src/tf/backend.ts';
 import { parseBenchArgs, USAGE } from './args.ts';
 import { benchConfigs, type BenchConfig } from './configs.ts';
 import { isBenchNetwork } from './networks.ts';
+import { startupRows } from './startup.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -53,6 +54,9 @@ async function main(): Promise<number> {
     process.stderr.write(`unknown network ${unknown.join(', ')}\n${USAGE}\n`);
     return 2;
   }
+  // CLI start-up first: seconds, and it needs nothing but the build.
+  for (const row of startupRows()) process.stdout.write(JSON.stringify(row) + '\n');
+  if (args.startupOnly) return 0;
   const engines = ['tfjs', ...(existsSync(here('../src/engines/onnx/index.ts')) ? ['onnx'] : [])];
   const { configs, skipped } = benchConfigs(args, { backends: await availableBackends(), engines });
   process.stderr.write(`bench: ${configs.length} configurations on ${os.cpus().length} cores, node ${process.version}\n`);

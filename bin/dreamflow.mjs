@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so a checkout never runs a stale build.
-import { register } from 'tsx/esm/api';
+// Runs the build in dist/ (tsc, `npm run build`; `npm ci` and `npm test` build first). Plain Node, no compiler
+// at start: `--help` and `validate` start in a fraction of a second.
+import { existsSync } from 'node:fs';
+import { URL } from 'node:url';
 
 // `dreamflow layers | head`: the reader went away; stop quietly instead of crashing on EPIPE.
 process.stdout.on('error', (err) => {
@@ -8,6 +10,12 @@ process.stdout.on('error', (err) => {
   throw err;
 });
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write(
+    'dreamflow: the build is missing (dist/cli/main.js). In a checkout, run `npm run build` (npm ci runs it too).\n',
+  );
+  process.exit(1);
+}
+const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));

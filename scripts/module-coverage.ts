@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** A relative path to a module in a string literal: imports, import(), lazy('…'), new URL('…', import.meta.url). */
-const SPECIFIER = /['"](\.{1,2}\/[^'"\s]+\.(?:ts|mjs))['"]/g;
+const SPECIFIER = /['"](\.{1,2}\/[^'"\s]+\.(?:ts|mjs|js))['"]/g;
+/** The bin runs the build (`../dist/cli/main.js`): count it as the source it is built from. */
+const fromBuild = (f: string) => f.replace(`${join(ROOT, 'dist')}/`, `${join(ROOT, 'src')}/`).replace(/\.js$/, '.ts');
 
 function filesUnder(dir: string, keep: (f: string) => boolean): string[] {
   const abs = join(ROOT, dir);
@@ -19,7 +21,7 @@ function filesUnder(dir: string, keep: (f: string) => boolean): string[] {
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(SPECIFIER)].map((m) => resolve(dirname(file), m[1]!)).filter((f) => existsSync(f));
+  return [...text.matchAll(SPECIFIER)].map((m) => fromBuild(resolve(dirname(file), m[1]!))).filter((f) => existsSync(f));
 }
 
 export interface ModuleCoverage {

@@ -60,3 +60,9 @@ test('a new run forgets what the last one cached (watch mode)', () => {
   ]);
   assert.deepEqual(lines.slice(-2), ['  ✓ out 4 ms (output file missing: out/a.png)', '  → wrote out/a.png']);
 });
+
+test('without a terminal, a tiled step gives one line, when its last tile is done', () => {
+  const tiled = (step: number, tile: number): RunEvent => ({ event: 'progress', node: 'dreamed@0', step, steps: 10, loss: step + tile / 10, tile, tiles: 3 });
+  const lines = print([tiled(9, 3), tiled(10, 1), tiled(10, 2), tiled(10, 3)]);
+  assert.deepEqual(lines, ['    dreamed@0 step 10/10 loss 10.300']);
+});

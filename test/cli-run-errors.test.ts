@@ -76,3 +76,26 @@ test('--help exits 0 and lists the commands', async () => {
   assert.equal(r.code, 0);
   for (const c of ['run', 'validate', 'graph', 'layers']) assert.match(r.stdout, new RegExp(`\\b${c}\\b`));
 });
+
+test("run --set NODE.FIELD: a bad value is exit 2 before anything runs, named by its position on the command line", async () => {
+  const r = await runCli([
+    'run', 'pipelines/classic.yaml', '--set', 'steps=2', '--set', 'dreamed.jitter=lots', '--output', output, '--reporter', 'json',
+  ]);
+  assert.equal(r.code, 2, r.stderr);
+  const events = ndjson(r.stdout);
+  assert.ok(!events.some((e) => e.event === 'run:start'), 'nothing ran');
+  const errors = events.filter((e) => e.event === 'error');
+  assert.equal(errors.length, 1, r.stdout);
+  assert.equal(errors[0]!.code, 'E_TYPE');
+  assert.match(String(errors[0]!.message), /^--set #2 \(dreamed\.jitter=lots\): "jitter" in node "dreamed" \(ascend\) must be an integer/);
+  assert.equal(errors[0]!.path, '/nodes/dreamed/jitter');
+  assert.equal(errors[0]!.file, undefined, 'the value is not in the file');
+});
+
+test('run --weights: a network that takes no weights file refuses it before the run (exit 2), naming --weights', async () => {
+  const r = await runCli(['run', 'pipelines/classic.yaml', '--weights', 'w.h5', '--reporter', 'json']);
+  assert.equal(r.code, 2, r.stderr);
+  const [e] = ndjson(r.stdout).filter((x) => x.event === 'error');
+  assert.equal(e?.code, 'E_WEIGHTS_UNSUPPORTED');
+  assert.match(String(e?.message), /^--weights: network "inception_v3_bundled" does not load a weights file/);
+});

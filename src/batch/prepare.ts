@@ -19,6 +19,8 @@ export interface BatchSettings {
   outDir: string;
   /** `--set` overrides for every job (`input` and `output` are the batch's). */
   set?: Record<string, string>;
+  /** How each `--set` was written (`--set #2`), for messages. */
+  setLabels?: Record<string, string>;
   params?: Record<string, unknown>;
   outputRoot?: string;
   compute?: BatchCompute;
@@ -33,12 +35,12 @@ export async function prepareBatch(runner: Runner, s: BatchSettings): Promise<Pr
   const cwd = s.cwd ?? process.cwd();
   await checkInputs(s.inputs, cwd);
   // Once with the user's settings: the recipe's own `output` says which format the batch writes.
-  const probe = await runner.load(s.recipe, { set: s.set, params: s.params, workDir: cwd });
+  const probe = await runner.load(s.recipe, { set: s.set, setLabels: s.setLabels, params: s.params, workDir: cwd });
   const jobs = planJobs(s.inputs, s.outDir, outputExtension(probe.params.get('output')?.value), cwd);
   const prepared: PreparedJob[] = [];
   for (const job of jobs) {
     const set = { ...s.set, input: job.input, output: job.output };
-    prepared.push({ ...job, pipeline: await runner.load(s.recipe, { set, params: s.params, workDir: cwd, outputRoot: s.outputRoot }) });
+    prepared.push({ ...job, pipeline: await runner.load(s.recipe, { set, setLabels: s.setLabels, params: s.params, workDir: cwd, outputRoot: s.outputRoot }) });
   }
   return prepared;
 }

@@ -50,7 +50,7 @@ export interface VideoPlan {
 export async function prepareVideoBatch(runner: Runner, s: BatchSettings & { chunk: number; warmup: number }): Promise<VideoPlan> {
   if (s.inputs.length !== 1) throw new UsageError(`--chunk splits one video (or frame directory) into jobs; got ${s.inputs.length} inputs`);
   const cwd = s.cwd ?? process.cwd();
-  const p = await runner.load(s.recipe, { set: { ...s.set, input: resolve(cwd, s.inputs[0]!) }, params: s.params, workDir: cwd, outputRoot: s.outputRoot });
+  const p = await runner.load(s.recipe, { set: { ...s.set, input: resolve(cwd, s.inputs[0]!) }, setLabels: s.setLabels, params: s.params, workDir: cwd, outputRoot: s.outputRoot });
   const loop = p.graph.frameLoop;
   if (!loop) {
     throw new DreamflowError('E_BATCH_VIDEO', `--chunk needs a recipe with a frame loop, and ${p.file} has no frame source`, {

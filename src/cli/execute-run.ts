@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
-import { Runner, type RunOptions, type RunnerOptions, type ValidatedPipeline } from '../index.ts';
-import { BACKEND_CHOICES } from '../tf/backend.ts';
-import { DEVICE_CHOICES, ENGINE_CHOICES, type EngineDevice } from '../engines/create-engine.ts';
+import type { RunOptions, RunnerOptions, ValidatedPipeline } from '../index.ts';
+import { BACKEND_CHOICES } from '../tf/backend-choice.ts';
+import { DEVICE_CHOICES, ENGINE_CHOICES, type EngineDevice } from '../engines/choices.ts';
 import type { EngineChoice } from '../engines/engine.ts';
 import type { Reporter } from './reporters/index.ts';
 import { EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from './exit-codes.ts';
@@ -46,6 +46,8 @@ export async function validateAndRun(
   invalidExit: (err: unknown) => number = () => EXIT_INVALID,
   runnerOptions: RunnerOptions = {},
 ): Promise<number> {
+  // Imported here, not at the top: the runtime brings TensorFlow.js, which `--help` should not wait for.
+  const { Runner } = await import('../index.ts');
   const runner = new Runner(runnerOptions);
   try {
     let p: ValidatedPipeline;

@@ -1,5 +1,7 @@
-import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
 import { EXIT_INVALID, EXIT_OK } from './exit-codes.ts';
+import type { CommandResult } from './options.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 import { registerGraphCommand } from './commands/graph.ts';
@@ -9,17 +11,21 @@ import { registerModelsCommand } from './commands/models.ts';
 import { registerWatchCommand } from './commands/watch.ts';
 import { registerBatchCommand } from './commands/batch.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
+import { printable, printableJson } from '../errors/sanitize.ts';
 
-/** Each command's action stores its exit code here (commander actions cannot return one). */
-export interface CommandResult {
-  code: number;
-}
-
+/**
+ * Every command module imports only what registering it needs (commander, option lists); its action imports the
+ * heavy modules (TensorFlow.js, onnxruntime, sharp, h5wasm) when it runs, so `--help`, `--version` and usage
+ * errors start in a fraction of a second.
+ */
 export function buildProgram(result: CommandResult): Command {
   const program = new Command('dreamflow')
     .description('Deep dream images described as YAML pipelines')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // Usage errors quote what was typed (or what a script passed): control characters are shown, never sent.
+    .configureOutput({ writeErr: (s) => process.stderr.write(printable(s)) });
   registerRunCommand(program, result);
   registerValidateCommand(program, result);
   registerGraphCommand(program, result);
@@ -45,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err.exitCode === 0) return EXIT_OK;
       // Tools reading `--reporter json` get the usage error on stdout too.
       if (wantsJson(argv)) {
-        process.stdout.write(JSON.stringify({ event: 'error', code: 'E_USAGE', message: err.message.replace(/^error: /, '') }) + '\n');
+        process.stdout.write(printableJson(JSON.stringify({ event: 'error', code: 'E_USAGE', message: err.message.replace(/^error: /, '') })) + '\n');
       }
       return EXIT_INVALID;
     }
@@ -57,5 +63,7 @@ function wantsJson(argv: string[]): boolean {
   return argv.some((a, i) => a === '--reporter=json' || (a === '--reporter' && argv[i + 1] === 'json'));
 }
 
-export const reporterOption = () =>
-  new Option('--reporter <name>', 'output format').choices(['pretty', 'json']).default('pretty');
+/** package.json is two levels up from both src/cli/main.ts and dist/cli/main.js. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}

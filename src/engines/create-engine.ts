@@ -13,12 +13,9 @@ import type { Network } from '../networks/ir.ts';
 import { createAutoEngine } from './auto-engine.ts';
 import type { EngineChoice, GradientEngine } from './engine.ts';
 import { createTfjsEngine } from './tfjs/index.ts';
+import { DEVICE_CHOICES, ENGINE_CHOICES, type EngineDevice } from './choices.ts';
 
-export const ENGINE_CHOICES: readonly EngineChoice[] = ['auto', 'tfjs', 'onnx'];
-
-/** Where the onnx engine runs; the tfjs engine runs wherever its tfjs backend does. */
-export type EngineDevice = 'cpu' | 'cuda';
-export const DEVICE_CHOICES: readonly EngineDevice[] = ['cpu', 'cuda'];
+export { DEVICE_CHOICES, ENGINE_CHOICES, type EngineDevice };
 
 export interface EngineOptions {
   /** The onnx engine's device (default cpu). Ignored by the tfjs engine. */

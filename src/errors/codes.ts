@@ -53,6 +53,14 @@ export const ERROR_CODES = {
   E_BAD_INCLUDE: invalid('`include` is not a list of fragment files'),
   E_FRAGMENT_KEY: invalid('an included fragment defines more than nodes and params'),
   E_OVERRIDE_UNKNOWN_NODE: invalid('a recipe overrides or removes a node no base defines'),
+  // Limits on recipes (a recipe is untrusted input)
+  E_RECIPE_NOT_YAML: invalid('`extends`/`include` names a file that is not a .yaml/.yml regular file'),
+  E_RECIPE_LIMIT: invalid('extends/include go deeper, or name more files, than the limits allow'),
+  E_TOO_MANY_KEYS: invalid('a recipe file has more keys than the limit'),
+  E_TOO_DEEP: invalid('maps and lists nest deeper than the limit'),
+  E_YAML_ALIASES: invalid('YAML aliases expand too far (an alias bomb)'),
+  E_YAML_KEY: invalid('a map key is a list, a map or an alias'),
+  E_NON_FINITE: invalid('a number is .inf or .nan'),
   // The graph
   E_UNKNOWN_NODE: invalid('an input names no node'),
   E_CYCLE: invalid('the nodes form a cycle'),
@@ -75,6 +83,7 @@ export const ERROR_CODES = {
   E_UNSUPPORTED_MODEL: invalid('the model is valid but of a kind dreamflow cannot run'),
   E_UNSUPPORTED_LAYER: invalid('the model has a layer dreamflow cannot run'),
   E_NETWORK_INVALID: invalid('the network description is inconsistent (shapes, layer order)'),
+  E_MODEL_SHAPE: invalid("a model.json weight's shape contradicts its layer's config"),
   E_UNKNOWN_LAYER: invalid('a layer name the network does not have'),
   E_INPUT_TOO_SMALL: invalid('the image is too small for the chosen layer'),
   // Weights
@@ -84,6 +93,7 @@ export const ERROR_CODES = {
   E_WEIGHTS_DOWNLOAD: failed('downloading weights failed', { at: 'weights' }),
   E_WEIGHT_COUNT: invalid("a layer's weights in the file do not match the architecture's", { at: 'weights' }),
   E_WEIGHT_SHAPE: invalid('a weight in the file has the wrong shape', { at: 'weights' }),
+  E_WEIGHTS_TOO_LARGE: invalid('the weights file declares a dataset larger than any supported network needs', { at: 'weights' }),
   // Engines and backends
   E_BACKEND_UNKNOWN: invalid('a backend name (`--backend`) names no backend'),
   E_BACKEND_UNAVAILABLE: failed('the requested backend is not installed or does not start'),
@@ -99,7 +109,9 @@ export const ERROR_CODES = {
   E_IMAGE_TOO_LARGE: failed('an input image has more pixels than allowed'),
   E_IMAGE_WRITE: failed('an output image cannot be written'),
   E_OUTPUT_FORMAT: invalid('an output file extension names no supported image format'),
-  E_OVERWRITE_INPUT: failed('a save would overwrite an input file'),
+  E_OVERWRITE_INPUT: invalid('a save would overwrite a file the pipeline reads (an image, a recipe, a model, a weights file)'),
+  E_DUPLICATE_OUTPUT: invalid('two nodes would write the same file'),
+  E_BAD_OUTPUT_NAME: invalid('an output file name holds control characters'),
   E_INPUT_KIND: failed('a node was given a value of the wrong kind'),
   E_INPUT_SPACE: failed('a node was given an image in the wrong colour space'),
   E_BLEND_INPUT: failed('blend-detail was given images that do not fit together'),

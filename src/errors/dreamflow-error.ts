@@ -9,6 +9,8 @@ export interface SourceLocation {
   file: string;
   line: number; // 1-based
   col: number; // 1-based
+  /** false: the file is not the recipe's own (e.g. `extends: ~/secrets.yaml`): name it, never print its lines. */
+  quote?: false;
 }
 
 export interface DreamflowErrorOptions {

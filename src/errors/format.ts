@@ -18,7 +18,10 @@ export interface FormatOptions {
 /** One error, or every error of a DreamflowErrorList, as printable text (no trailing newline). */
 export function formatError(err: unknown, opts: FormatOptions = {}): string {
   if (err instanceof DreamflowErrorList && err.errors.length > 0) {
-    const parts = err.errors.map((e) => formatOne(e, opts));
+    // Each file is read and split once for all its errors (a recipe with thousands of bad keys stays linear).
+    const files = new Map<string, string[] | undefined>();
+    const cached = { ...opts, lines: (file: string) => (files.has(file) ? files.get(file) : files.set(file, sourceLines(file, opts)).get(file)) };
+    const parts = err.errors.map((e) => formatOne(e, cached));
     if (err.errors.length > 1) parts.push(`${err.errors.length} errors`);
     return parts.join('\n\n');
   }
@@ -27,13 +30,13 @@ export function formatError(err: unknown, opts: FormatOptions = {}): string {
   return `${paint('error', 'red', opts)}: ${message}`;
 }
 
-function formatOne(e: DreamflowError, opts: FormatOptions): string {
+function formatOne(e: DreamflowError, opts: FormatOptions & { lines?: (file: string) => string[] | undefined }): string {
   const lines: string[] = [];
   const where = e.location ? `${displayPath(e.location.file, opts.cwd)}:${e.location.line}:${e.location.col}: ` : '';
   lines.push(`${where}${paint('error', 'red', opts)} ${paint(e.code, 'bold', opts)}: ${e.message}`);
-  if (e.location) {
-    const text = sourceText(e.location.file, opts);
-    if (text !== undefined) lines.push(...sourceSnippet(text, e.location.line, e.location.col));
+  if (e.location && e.location.quote !== false) {
+    const src = opts.lines ? opts.lines(e.location.file) : sourceLines(e.location.file, opts);
+    if (src !== undefined) lines.push(...snippetOf(src, e.location.line, e.location.col));
   }
   if (e.path) lines.push(`  at ${e.path}`);
   if (e.expected) lines.push(`  expected: ${e.expected}`);
@@ -46,7 +49,11 @@ function formatOne(e: DreamflowError, opts: FormatOptions): string {
  * (a word, or a quoted string). Empty when the line does not exist.
  */
 export function sourceSnippet(text: string, line: number, col: number): string[] {
-  const src = text.split(/\r?\n/)[line - 1];
+  return snippetOf(text.split(/\r?\n/), line, col);
+}
+
+function snippetOf(lines: string[], line: number, col: number): string[] {
+  const src = lines[line - 1];
   if (src === undefined) return [];
   const num = String(line);
   const gutter = ' '.repeat(num.length);
@@ -64,6 +71,10 @@ function tokenLength(src: string, start: number): number {
   }
   const m = /^[^\s:,{}[\]#]+/.exec(rest);
   return m ? m[0].length : 1;
+}
+
+function sourceLines(file: string, opts: FormatOptions): string[] | undefined {
+  return sourceText(file, opts)?.split(/\r?\n/);
 }
 
 function sourceText(file: string, opts: FormatOptions): string | undefined {

@@ -5,7 +5,6 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
-import sharp from 'sharp';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import type { FrameEnv, FrameList } from '../runtime/types.ts';
 import { selectFrames, type FrameRange } from './frame-range.ts';
@@ -105,6 +104,7 @@ async function checkSizes(files: string[]): Promise<{ width: number; height: num
 }
 
 async function headerSize(file: string): Promise<{ width: number; height: number }> {
+  const { default: sharp } = await import('sharp'); // not at the top: `validate` should not load sharp
   try {
     const m = await sharp(file).metadata();
     const turned = (m.orientation ?? 1) >= 5; // EXIF orientations 5–8 swap width and height

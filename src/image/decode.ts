@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import type { Metadata, OutputInfo } from 'sharp';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 
 /** Decoded pixels, row-major, as float 0..255. */
@@ -26,7 +26,9 @@ export interface DecodeOptions {
  * Takes bytes rather than a path so a file changed on disk is never served from libvips' file cache.
  */
 export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<DecodedImage> {
-  let meta: sharp.Metadata;
+  // Imported on first use: `dreamflow validate` loads this module (through the load node) but decodes nothing.
+  const { default: sharp } = await import('sharp');
+  let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (e) {
@@ -44,7 +46,7 @@ export async function decodeImage(bytes: Buffer, opts: DecodeOptions): Promise<D
       { hints: ['raise the load node\'s max_pixels, or shrink the image first'] },
     );
   }
-  let raw: { data: Buffer; info: sharp.OutputInfo };
+  let raw: { data: Buffer; info: OutputInfo };
   try {
     // rotate() first so max_size applies to the upright image; libvips resizes alpha with the same kernel as RGB
     // (premultiplied), and JPEG shrink-on-load makes the big decode cheaper than resizing in tf afterwards.

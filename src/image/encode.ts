@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { extname } from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 
@@ -30,6 +29,8 @@ export interface RawPixels {
 
 /** Encodes 8-bit pixels. JPEG has no alpha: a 4th channel is dropped (not flattened) for it. */
 export async function encodeImage(px: RawPixels, format: ImageFormat, quality: number): Promise<Buffer> {
+  // Imported on first use: `dreamflow validate` loads this module (through the save node) but encodes nothing.
+  const { default: sharp } = await import('sharp');
   let image = sharp(Buffer.from(px.data.buffer, px.data.byteOffset, px.data.byteLength), {
     raw: { width: px.width, height: px.height, channels: px.channels },
   });

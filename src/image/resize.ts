@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 
 /** Bilinear resize with half-pixel centres (what PIL/OpenCV/TF2 do). Returns a new tensor; never disposes `x`. */
 export function resizeBilinear(x: tf.Tensor4D, size: readonly [number, number]): tf.Tensor4D {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 
 /**
  * Circular shift of an NHWC image by `dy` rows and `dx` columns, like numpy.roll:

@@ -11,6 +11,7 @@ import { concatBytes } from './decode-weights.ts';
 import { asLayersModelJson, networkFromLayersJson } from './from-tfjs-layers.ts';
 import type { Network } from './ir.ts';
 import { pruneNetwork } from './prune.ts';
+import { readKerasTopology } from './keras-topology.ts';
 
 export const BUNDLED_INCEPTION_NAME = 'inception_v3_bundled';
 const MODEL_DIR = path.join('dist', 'models', 'inception_v3');
@@ -47,6 +48,14 @@ function bundledDir(): string {
     cause,
     hints: ['run `npm install` in the dreamflow directory'],
   });
+}
+
+/** The bundled model's layer names, from its topology alone (no weight shard is read). */
+export function bundledInceptionLayerNames(): string[] {
+  const modelFile = path.join(bundledDir(), 'model.min.js');
+  const json = asLayersModelJson(requireOnce(modelFile), modelFile);
+  const topology = json.modelTopology as Record<string, unknown>;
+  return readKerasTopology(topology.model_config ?? topology, modelFile).map((l) => l.name);
 }
 
 export async function loadBundledInception(): Promise<Network> {

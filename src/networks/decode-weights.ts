@@ -64,7 +64,7 @@ function decodeOne(entry: WeightEntry, bytes: Uint8Array, where: string): Float3
 }
 
 /** The stored byte length of one entry. */
-function byteLength(entry: WeightEntry): number {
+export function byteLength(entry: WeightEntry): number {
   const count = entry.shape.reduce((p, d) => p * d, 1);
   const dtype = entry.quantization?.dtype ?? entry.dtype;
   const size = BYTES[dtype];

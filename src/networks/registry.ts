@@ -6,8 +6,12 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
-import { BUNDLED_INCEPTION_DESCRIPTION, BUNDLED_INCEPTION_NAME, loadBundledInception } from './bundled-inception.ts';
-import { loadTfjsLayersModel } from './from-tfjs-layers.ts';
+import { BUNDLED_INCEPTION_DESCRIPTION, BUNDLED_INCEPTION_NAME, bundledInceptionLayerNames, loadBundledInception } from './bundled-inception.ts';
+import { loadTfjsLayersModel, readModelJson } from './from-tfjs-layers.ts';
+import { readKerasTopology } from './keras-topology.ts';
+import { kerasLayersToIr } from './keras-layers.ts';
+import { normaliseWeightName } from './decode-weights.ts';
+import { checkWeightShapes } from './weight-shapes.ts';
 import type { Network, Preprocessing } from './ir.ts';
 import { registerKerasNetworksWith } from './keras/registration.ts';
 import type { NetworkLoadOptions, NetworkSpec } from './network-spec.ts';
@@ -21,6 +25,8 @@ export interface NetworkInfo {
   preprocessing?: Preprocessing;
   /** The loader reads a weights file given as NetworkLoadOptions.weightsFile (other networks refuse one). */
   acceptsWeights?: boolean;
+  /** The network's layer names without loading its weights (validation checks `ascend.layers` against them). */
+  layerNames?: () => Promise<string[]>;
 }
 
 export type NetworkLoader = (opts: NetworkLoadOptions) => Promise<Network>;
@@ -156,6 +162,27 @@ export function loadNetwork(spec: NetworkSpec, opts: NetworkLoadOptions = {}): P
   return pending;
 }
 
+/**
+ * The layer names of a network, known without its weights: from a named network's architecture or a model.json's
+ * topology. Undefined when only loading would tell (an .h5 model file). A superset is fine: layers that the
+ * loader later drops (a classifier head) still fail when the dream runs.
+ */
+export async function networkLayerNames(spec: NetworkSpec, workDir?: string): Promise<string[] | undefined> {
+  const r = resolveSpec(spec, workDir);
+  if (r.kind === 'name') return named.get(r.name)!.info.layerNames?.();
+  if (path.extname(r.file).toLowerCase() !== '.json') return undefined;
+  const json = await readModelJson(r.file);
+  const topology = json.modelTopology as Record<string, unknown>;
+  const raw = readKerasTopology(topology.model_config ?? topology, r.file);
+  // The manifest declares every weight's shape: the layer config is checked against it without reading a shard.
+  const shapes = new Map(
+    json.weightsManifest.flatMap((g) => g.weights.map((w) => [normaliseWeightName(w.name), { shape: w.shape, data: new Float32Array(0) }] as const)),
+  );
+  const layers = kerasLayersToIr(raw, shapes, r.file);
+  checkWeightShapes(raw, layers, shapes, r.file);
+  return layers.map((l) => l.name);
+}
+
 async function load(r: Resolved, opts: NetworkLoadOptions): Promise<Network> {
   if (r.kind === 'name') return named.get(r.name)!.loader({ ...opts, weightsFile: r.weights?.file });
   const ext = path.extname(r.file).toLowerCase();
@@ -171,6 +198,7 @@ async function load(r: Resolved, opts: NetworkLoadOptions): Promise<Network> {
 
 registerNetwork(BUNDLED_INCEPTION_NAME, () => loadBundledInception(), {
   description: BUNDLED_INCEPTION_DESCRIPTION,
+  layerNames: async () => bundledInceptionLayerNames(),
   offline: true,
   preprocessing: 'inception',
 });

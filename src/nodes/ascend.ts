@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import type { EngineChoice } from '../engines/engine.ts';
 import type { Preprocessing } from '../networks/ir.ts';
@@ -100,6 +100,7 @@ export const ascendNode: NodeDefinition<AscendParams> = {
     additionalProperties: false,
   },
   inputs: ['input'],
+  layerRefs: (params) => Object.keys(params.layers ?? {}).map((name) => ({ name, path: ['layers', name] })),
   usesNetwork: true,
   async run(ctx, inputs, params): Promise<ImageValue> {
     const image = imageInput('ascend', inputs, 'input', 'network');

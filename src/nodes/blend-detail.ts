@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { resizeBilinear } from '../image/resize.ts';
 import type { ImageValue, NodeDefinition } from '../runtime/types.ts';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { backwardFlow, DEFAULT_FLOW, warpByFlow } from '../image/optical-flow.ts';
 import type { ImageValue, NodeDefinition } from '../runtime/types.ts';

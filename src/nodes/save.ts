@@ -39,6 +39,7 @@ export const saveNode: NodeDefinition<SaveParams> = {
   },
   inputs: ['input'],
   writes: (params, workDir) => [resolve(workDir, params.path)],
+  checkOutput: (path) => void imageFormatFromPath(path),
   async run(ctx, inputs, params): Promise<FileValue> {
     const image = imageInput('save', inputs, 'input', 'rgb');
     const path = resolve(ctx.workDir, params.path);

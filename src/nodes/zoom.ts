@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts';
 import { zoomRotate } from '../image/optical-flow.ts';
 import type { ImageValue, NodeDefinition } from '../runtime/types.ts';
 import { currentAndPrevious, firstFrame } from './frame-inputs.ts';

@@ -34,9 +34,9 @@ export class FileHasher {
 
   async hash(path: string): Promise<string> {
     const stamp = await fileStamp(path);
-    if (stamp === 'missing') {
+    if (stamp === 'missing' || stamp === 'not a file') {
       this.memo.delete(path);
-      return 'missing'; // the node reports the missing file itself, with its own error
+      return stamp; // the node reports the missing file (or the device, FIFO, directory) itself, with its own error
     }
     const known = this.memo.get(path);
     if (known?.stamp === stamp) return known.hash;
@@ -46,10 +46,14 @@ export class FileHasher {
   }
 }
 
-/** Size, mtime and inode ('missing' when there is no file): changes whenever the file is written or replaced. */
+/**
+ * Size, mtime and inode ('missing' when there is no file, 'not a file' for a directory, device or FIFO, which are
+ * never read: /dev/zero has no end): changes whenever the file is written or replaced.
+ */
 export async function fileStamp(path: string): Promise<string> {
   try {
     const s = await stat(path);
+    if (!s.isFile()) return 'not a file';
     return `${s.size}:${s.mtimeMs}:${s.ino}`;
   } catch {
     return 'missing';

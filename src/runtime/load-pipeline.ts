@@ -1,6 +1,5 @@
 /** Parse → parameters → schema (with defaults) → graph: a ValidatedPipeline, or every problem at once. */
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { DreamflowError, DreamflowErrorList } from '../errors/dreamflow-error.ts';
 import { errorCodeInfo } from '../errors/codes.ts';
@@ -12,9 +11,14 @@ import type { NetworkSpec, PipelineSource, ValidatedPipeline } from './pipeline.
 import { pipelineValidator, schemaErrors } from './schema-errors.ts';
 import type { NodeDefinition } from './types.ts';
 import { defaultServices, type Services } from './services.ts';
-import { locateValue } from './yaml-source.ts';
-import { composeRecipe } from './recipe-compose.ts';
-import { checkOutputPaths } from './output-paths.ts';
+import { locateKey, locateValue, pathToPointer } from './yaml-source.ts';
+import { didYouMean } from '../errors/did-you-mean.ts';
+import { closestNames } from '../networks/layer-names.ts';
+import { composeRecipe, concealForeign } from './recipe-compose.ts';
+import { readRecipeFile } from './recipe-limits.ts';
+import { checkWrites } from './write-rule.ts';
+import { networkDir } from './network-files.ts';
+import { applyCommandLine, commandLineValueAt, relabel } from './command-line-overrides.ts';
 
 export interface LoadOptions extends ParamOverrides {
   /** Directory relative data paths resolve against (default: the process's cwd). */
@@ -22,7 +26,7 @@ export interface LoadOptions extends ParamOverrides {
   /** Node types (default: the built-in nodes). */
   nodes?: readonly NodeDefinition[];
   /** Used to check that the network exists (default: the network registry). */
-  services?: Partial<Pick<Services, 'networkKey'>>;
+  services?: Partial<Pick<Services, 'networkKey' | 'layerNames'>>;
   /**
    * Outputs must stay inside this directory (`..`, absolute paths and symbolic links that lead out are refused,
    * E_WRITE_OUTSIDE). Unset: outputs may go anywhere (`--allow-outside`).
@@ -30,11 +34,14 @@ export interface LoadOptions extends ParamOverrides {
   outputRoot?: string;
   /** Receives every recipe file read or tried (extends/include), also when the pipeline is invalid. */
   recipeFiles?: Set<string>;
+  /** Files named as inputs on the command line (`--input`, `--params`): never written, like every file the pipeline reads. */
+  protect?: string[];
 }
 
 /** Reads and validates a pipeline file (or text/object); throws DreamflowErrorList with every problem found. */
 export async function loadPipeline(pipeline: string | PipelineSource, opts: LoadOptions = {}): Promise<ValidatedPipeline> {
-  return loadWith(pipeline, await resolveRegistry(opts.nodes), opts.services?.networkKey ?? defaultServices.networkKey, opts);
+  const layerNames = opts.services?.layerNames ?? (opts.services?.networkKey ? undefined : defaultServices.layerNames);
+  return loadWith(pipeline, await resolveRegistry(opts.nodes), opts.services?.networkKey ?? defaultServices.networkKey, opts, layerNames);
 }
 
 /** loadPipeline with a resolved registry and network check (the Runner keeps both). */
@@ -43,40 +50,73 @@ export async function loadWith(
   registry: NodeRegistry,
   networkKey: Services['networkKey'],
   opts: LoadOptions,
+  layerNames?: Services['layerNames'],
 ): Promise<ValidatedPipeline> {
   const { text, file } = await readSource(pipeline);
   const p = validateText(text, file, registry, opts);
-  await checkPipelineFiles(p, opts);
-  await checkNetwork(p, networkKey);
+  // Both checks run, so one validation reports the writes and the layer names together.
+  const failed = await Promise.allSettled([checkPipelineFiles(p, opts), checkNetwork(p, networkKey, layerNames)]);
+  const errors = failed.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) {
+    throw new DreamflowErrorList(sortErrors(errors.flatMap((e) => (e instanceof DreamflowErrorList ? e.errors : [e as DreamflowError]))));
+  }
   return p;
 }
 
-/** The checks that need the file system: outputs stay inside `outputRoot` (when set). */
-export async function checkPipelineFiles(p: ValidatedPipeline, opts: Pick<LoadOptions, 'outputRoot'>): Promise<void> {
-  if (opts.outputRoot === undefined) return;
-  const errors = await checkOutputPaths(p, opts.outputRoot);
-  if (errors.length) throw new DreamflowErrorList(errors);
+/** The checks that need the file system: the write rule (write-rule.ts), every octave's output included. */
+export async function checkPipelineFiles(p: ValidatedPipeline, opts: Pick<LoadOptions, 'outputRoot' | 'protect'>): Promise<void> {
+  const errors = await checkWrites(p, opts);
+  if (errors.length) throw new DreamflowErrorList(sortErrors(errors));
 }
 
-/** Model paths in `network:` are relative to the recipe file that names them (a recipe ships with its model). */
-export function networkDir(p: ValidatedPipeline): string {
-  const file = p.source.redirect?.(['network'])?.source.file ?? p.file;
-  return isAbsolute(file) ? dirname(file) : p.workDir;
-}
+export { networkDir };
 
 /** When a node uses the network: that `network:` names a known network or an existing model file. */
-export async function checkNetwork(p: ValidatedPipeline, networkKey: Services['networkKey']): Promise<void> {
+export async function checkNetwork(p: ValidatedPipeline, networkKey: Services['networkKey'], layerNames?: Services['layerNames']): Promise<void> {
   if (p.network === undefined || ![...p.graph.nodes.values()].some((n) => n.def.usesNetwork)) return;
+  let names: string[] | undefined;
   try {
     await networkKey(p.network, networkDir(p));
+    names = await layerNames?.(p.network, networkDir(p));
   } catch (e) {
     throw new DreamflowErrorList([locateNetworkError(e, p)]);
   }
+  if (names) {
+    const errors = checkLayerNames(p, names);
+    if (errors.length) throw new DreamflowErrorList(errors);
+  }
+}
+
+/** Layer names the nodes ask for (ascend's `layers:`) that the network does not have, located at each name. */
+function checkLayerNames(p: ValidatedPipeline, names: string[]): DreamflowError[] {
+  const known = new Set(names);
+  const errors: DreamflowError[] = [];
+  for (const id of p.graph.order) {
+    const node = p.graph.nodes.get(id)!;
+    for (const ref of node.def.layerRefs?.(node.params) ?? []) {
+      if (known.has(ref.name)) continue;
+      const path = ['nodes', id, ...ref.path];
+      errors.push(
+        new DreamflowError('E_UNKNOWN_LAYER', `node "${id}" (${node.type}): the network has no layer "${ref.name}"${didYouMean(ref.name, names)}`, {
+          location: locateKey(p.source, path),
+          path: pathToPointer(path),
+          expected: 'a layer of the network (see `dreamflow layers`)',
+          hints: [`closest layers: ${closestNames(ref.name, names).join(', ')}`],
+        }),
+      );
+    }
+  }
+  return errors;
 }
 
 /** An error from loading the network, pointed at `network:` in the pipeline. */
 export function locateNetworkError(e: unknown, p: ValidatedPipeline): DreamflowError {
   const path = networkErrorPath(p.network, e);
+  const given = commandLineValueAt(p.commandLine, '/' + path.join('/'));
+  if (given && e instanceof DreamflowError) {
+    return new DreamflowError(e.code, `${given.label}: ${e.message}`, { path: '/' + path.join('/'), expected: e.expected, hints: e.hints, cause: e });
+  }
   const where = { location: locateValue(p.source, path), path: '/' + path.join('/') };
   if (!(e instanceof DreamflowError)) {
     return new DreamflowError('E_NETWORK', `cannot load the network: ${e instanceof Error ? e.message : String(e)}`, { ...where, cause: e });
@@ -100,13 +140,9 @@ export function validatePipeline(file: string, opts: LoadOptions = {}): Promise<
 export async function readSource(pipeline: string | PipelineSource): Promise<{ text: string; file: string }> {
   if (typeof pipeline === 'string') {
     const file = resolve(pipeline);
-    try {
-      return { text: await readFile(file, 'utf8'), file };
-    } catch (cause) {
-      const code = (cause as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : (cause as Error).message;
-      throw new DreamflowErrorList([new DreamflowError('E_PIPELINE_READ', `cannot read pipeline ${pipeline}: ${why}`, { cause })]);
-    }
+    const read = readRecipeFile(file);
+    if ('text' in read) return { text: read.text, file };
+    throw new DreamflowErrorList([new DreamflowError('E_PIPELINE_READ', `cannot read pipeline ${pipeline}: ${read.why}`, { cause: read.cause })]);
   }
   if ('text' in pipeline) return { text: pipeline.text, file: pipeline.file ?? '<pipeline>' };
   return { text: stringify(pipeline.pipeline), file: pipeline.file ?? '<pipeline>' };
@@ -127,6 +163,14 @@ export function validateText(text: string, file: string, registry: NodeRegistry,
   errors.push(...params.errors);
   const sub = substituteParams(raw, params.values, src);
   errors.push(...sub.errors);
+  // --set NODE.FIELD=VALUE and --weights: into the document before the schema sees it, so they are checked alike.
+  const cli = applyCommandLine(sub.data, opts);
+  errors.push(...cli.errors);
+  for (const pointer of cli.values.keys()) {
+    const replaced = (p: string) => p === pointer || p.startsWith(pointer + '/');
+    for (const m of [sub.origins, sub.paramRefs]) for (const p of [...m.keys()]) if (replaced(p)) m.delete(p);
+    for (const p of [...sub.unresolved]) if (replaced(p)) sub.unresolved.delete(p);
+  }
 
   // The schema sees the substituted values: "${steps}" has become 20, and is checked as a number.
   const data: unknown = isPlainObject(parsed.data) ? sub.data : parsed.data;
@@ -152,7 +196,7 @@ export function validateText(text: string, file: string, registry: NodeRegistry,
     }
   }
 
-  if (errors.length || !graph) throw new DreamflowErrorList(sortErrors(errors));
+  if (errors.length || !graph) throw new DreamflowErrorList(sortErrors(relabel(errors, cli.values)));
   return {
     file,
     workDir,
@@ -163,11 +207,13 @@ export function validateText(text: string, file: string, registry: NodeRegistry,
     source: src,
     recipeFiles: composed.files,
     paramRefs: sub.paramRefs,
+    commandLine: cli.values,
   };
 }
 
 /** Errors without a place first (command line), then by file (in the order met), then in file order. */
-function sortErrors(errors: DreamflowError[]): DreamflowError[] {
+function sortErrors(all: DreamflowError[]): DreamflowError[] {
+  const errors = concealForeign(all);
   const files = [...new Set(errors.flatMap((e) => (e.location ? [e.location.file] : [])))];
   const key = (e: DreamflowError) => (e.location ? files.indexOf(e.location.file) * 1e12 + e.location.line * 1e6 + e.location.col : -1);
   return [...errors].sort((a, b) => key(a) - key(b));

@@ -4,10 +4,17 @@
  * (watched even before it exists, so pulling them starts the run). Bundled networks have none worth watching.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { MODEL_LIMITS } from '../networks/from-tfjs-layers.ts';
 import { weightsCacheDir } from '../weights/cache-dir.ts';
 import { isKerasNetworkName, KNOWN_WEIGHTS } from '../weights/known.ts';
-import type { NetworkSpec } from './pipeline.ts';
+import type { NetworkSpec, ValidatedPipeline } from './pipeline.ts';
+
+/** Model paths in `network:` are relative to the recipe file that names them (a recipe ships with its model). */
+export function networkDir(p: ValidatedPipeline): string {
+  const file = p.source.redirect?.(['network'])?.source.file ?? p.file;
+  return isAbsolute(file) ? dirname(file) : p.workDir;
+}
 
 export function networkFiles(spec: NetworkSpec | undefined, dir: string): string[] {
   if (spec === undefined) return [];
@@ -29,6 +36,9 @@ function modelFiles(path: string): string[] {
   }
   if (extname(file).toLowerCase() !== '.json') return [file];
   try {
+    // Only a regular file of sane size is opened (a FIFO named model.json would block here).
+    const st = statSync(file);
+    if (!st.isFile() || st.size > MODEL_LIMITS.jsonBytes) return [file];
     const manifest = (JSON.parse(readFileSync(file, 'utf8')) as { weightsManifest?: { paths?: string[] }[] }).weightsManifest ?? [];
     return [file, ...manifest.flatMap((g) => g.paths ?? []).map((p) => resolve(dirname(file), p))];
   } catch {

@@ -22,9 +22,8 @@ export function makeRegistry(nodes: readonly NodeDefinition[]): NodeRegistry {
 
 /** The built-in node types, imported on first use (keeps the runtime loadable without them). */
 export async function builtinNodes(): Promise<NodeDefinition[]> {
-  const spec = new URL('../nodes/index.ts', import.meta.url).href;
-  const mod = (await import(spec)) as { builtinNodes: NodeDefinition[] };
-  return mod.builtinNodes;
+  // A literal specifier, so the build rewrites it to ../nodes/index.js.
+  return (await import('../nodes/index.ts')).builtinNodes;
 }
 
 export async function resolveRegistry(nodes?: readonly NodeDefinition[]): Promise<NodeRegistry> {

@@ -7,11 +7,9 @@
  */
 import { lstat, readlink } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { canonicalPath } from '../utils/canonical-path.ts';
-import { substituteRuntime } from './params.ts';
 import type { ValidatedPipeline } from './pipeline.ts';
-import { locateValue, pathToPointer } from './yaml-source.ts';
+import { pathToPointer } from './yaml-source.ts';
 
 export const WRITE_OUTSIDE_HINTS = [
   'pass --allow-outside to write there anyway',
@@ -20,12 +18,13 @@ export const WRITE_OUTSIDE_HINTS = [
 ];
 
 /** The param of `params` whose (string) value names `target`, if any. */
-function paramWriting(params: Record<string, unknown>, workDir: string, target: string): string | undefined {
+export function paramWriting(params: Record<string, unknown>, workDir: string, target: string): string | undefined {
   return Object.keys(params).find((k) => typeof params[k] === 'string' && resolve(workDir, params[k] as string) === target);
 }
 
 /** Whether the value of node `nodeId`'s param `key` is exactly one "${param}" whose value came from --set. */
-function givenByUser(p: ValidatedPipeline, nodeId: string, key: string): boolean {
+export function givenByUser(p: ValidatedPipeline, nodeId: string, key: string): boolean {
+  if (p.commandLine?.has(pathToPointer(['nodes', nodeId, key]))) return true; // --set NODE.path=…
   const refs = p.paramRefs?.get(pathToPointer(['nodes', nodeId, key]));
   return refs !== undefined && refs.whole && p.params.get(refs.names[0]!)?.from === 'set';
 }
@@ -43,35 +42,6 @@ export async function outputPathProblem(target: string, root: string, written?: 
   if (!escapes(realRoot, await canonicalPath(resolve(target)))) return undefined;
   const link = await escapingLink(resolve(target), rootAbs);
   return `${shown} leads outside the output directory ${rootAbs}${link ? ` through the symbolic link ${link}` : ' through a symbolic link'}`;
-}
-
-/** Every output the pipeline's nodes would write that leaves `root`, located at the param that names it. */
-export async function checkOutputPaths(p: ValidatedPipeline, root: string): Promise<DreamflowError[]> {
-  const errors: DreamflowError[] = [];
-  for (const id of p.graph.order) {
-    const node = p.graph.nodes.get(id)!;
-    if (!node.def.writes) continue;
-    // ${octave} and ${frame} become digits: they cannot add "..", a separator or a link, so 0 stands for every one.
-    const params = substituteRuntime(node.params, { octave: 0, frame: 0 });
-    let writes: string[];
-    try {
-      writes = node.def.writes(params, p.workDir);
-    } catch {
-      continue; // the node reports bad params itself when it runs
-    }
-    for (const { key, problem } of await writesOutside(p, id, params, writes, root, node.params)) {
-      const path = key !== undefined ? ['nodes', id, key] : ['nodes', id];
-      errors.push(
-        new DreamflowError('E_WRITE_OUTSIDE', `node "${id}" (${node.type}) may not write there: ${problem}`, {
-          location: locateValue(p.source, path),
-          path: pathToPointer(path),
-          expected: `an output path inside ${resolve(root)}`,
-          hints: WRITE_OUTSIDE_HINTS,
-        }),
-      );
-    }
-  }
-  return errors;
 }
 
 /**

@@ -22,6 +22,13 @@ export interface ParamOverrides {
   set?: Record<string, string>;
   /** Typed values (an object, or a --params file). Applied before `set`. */
   params?: Record<string, unknown>;
+  /**
+   * How errors name each `set` key: the CLI gives "--set #2" (its position on the command line). A key with a dot
+   * (`dreamed.jitter`) sets a node's field, not a parameter (src/runtime/command-line-overrides.ts).
+   */
+  setLabels?: Record<string, string>;
+  /** `--weights FILE` (absolute): the named network's weights file, in place of the pipeline's. */
+  weights?: string;
 }
 
 const FROM_TEXT: Record<ParamValue['from'], string> = { file: 'the pipeline', params: 'params', set: '--set' };
@@ -53,36 +60,50 @@ export function resolveParams(
       hints: [known.length ? `the pipeline's parameters: ${known.join(', ')}` : 'the pipeline declares no parameters (params:)'],
     });
 
+  const nonFinite = (name: string, via: string, text: string) =>
+    new DreamflowError('E_NON_FINITE', `${via} ${name}: ${text} is not a finite number`, {
+      expected: 'a finite number (write a large one instead of .inf)',
+    });
   for (const [name, value] of Object.entries(overrides.params ?? {})) {
     if (!values.has(name)) errors.push(unknown(name, 'params'));
+    else if (hasNonFinite(value)) errors.push(nonFinite(name, 'params', show(value)));
     else values.set(name, { value, from: 'params' });
   }
   for (const [rawName, text] of Object.entries(overrides.set ?? {})) {
     const name = rawName.trim();
+    if (name.includes('.')) continue; // NODE.FIELD: applied to the document (command-line-overrides.ts)
+    const via = overrides.setLabels?.[rawName] ?? '--set';
     if (!PARAM_NAME.test(name)) {
       errors.push(
-        new DreamflowError('E_BAD_SET', `--set ${rawName}=${text}: "${rawName}" is not a parameter name`, {
-          expected: 'KEY=VALUE where KEY is letters, digits and _, e.g. --set steps=30',
+        new DreamflowError('E_BAD_SET', `${setLabel(rawName, text, overrides.setLabels)}: "${rawName}" is not a parameter name`, {
+          expected: 'KEY=VALUE where KEY is a parameter (letters, digits and _) or NODE.FIELD, e.g. --set steps=30 or --set dreamed.jitter=16',
         }),
       );
       continue;
     }
     if (!values.has(name)) {
-      errors.push(unknown(name, '--set'));
+      errors.push(unknown(name, via));
       continue;
     }
     const parsed = parseSetValue(name, text);
     if (parsed instanceof DreamflowError) errors.push(parsed);
+    else if (hasNonFinite(parsed)) errors.push(nonFinite(name, '--set', text));
     else values.set(name, { value: parsed, from: 'set' });
   }
   return { values, errors };
+}
+
+/** The name of a `--set` pair in errors: the caller's label (the CLI gives "--set #2") with the pair, else the pair. */
+export function setLabel(key: string, text: string, labels: ParamOverrides['setLabels']): string {
+  const given = labels?.[key];
+  return given ? `${given} (${key}=${text})` : `--set ${key}=${text}`;
 }
 
 /**
  * A --set value as YAML: "30" → 30, "0.5" → 0.5, "true" → true, "null" → null, "{a: 1}" → { a: 1 }. Anything
  * that is not a flow collection stays a string when YAML would read it as one (or not read it at all).
  */
-function parseSetValue(name: string, text: string): unknown {
+export function parseSetValue(name: string, text: string): unknown {
   const t = text.trim();
   const collection = t.startsWith('{') || t.startsWith('[');
   let v: unknown;
@@ -258,6 +279,13 @@ export function substituteRuntime(params: Record<string, unknown>, at: { octave?
     return v;
   };
   return fill(params) as Record<string, unknown>;
+}
+
+/** Whether `v` is or holds Infinity or NaN (YAML's .inf, .nan): no parameter wants one. */
+function hasNonFinite(v: unknown): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (Array.isArray(v)) return v.some(hasNonFinite);
+  return isPlainObject(v) && Object.values(v).some(hasNonFinite);
 }
 
 export function show(v: unknown): string {

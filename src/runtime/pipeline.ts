@@ -86,4 +86,6 @@ export interface ValidatedPipeline {
   recipeFiles?: string[];
   /** JSON pointer of a substituted value → the parameters it uses ("whole": it is exactly one "${name}"). */
   paramRefs?: Map<string, { names: string[]; whole: boolean }>;
+  /** JSON pointer → the value the command line put there (--set NODE.FIELD=VALUE, --weights) and its label. */
+  commandLine?: ReadonlyMap<string, { path: string[]; value: unknown; label: string }>;
 }

@@ -9,13 +9,15 @@
  * Every merged value remembers the file that wrote it (the composed source's `redirect`), so errors found later
  * (parameters, schema, graph) point at that file's line and column.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { displayPath } from '../utils/display-path.ts';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import type { ErrorCode } from '../errors/codes.ts';
 import { closest } from '../errors/did-you-mean.ts';
 import { isPlainObject } from '../utils/is-plain-object.ts';
+import { hasRecipeExtension, readRecipeFile, RECIPE_EXTENSIONS, RECIPE_LIMITS } from './recipe-limits.ts';
 import { locateKey, locateValue, parseYaml, pathToPointer, type PathSegment, type YamlSource } from './yaml-source.ts';
 
 export interface ComposeOptions {
@@ -54,15 +56,22 @@ interface Ownership {
 interface Context {
   baseDir: string;
   rootDir: string;
+  /** The recipe's own tree: files inside it may be quoted in errors. */
+  tree: string;
   files: Set<string>;
   errors: DreamflowError[];
+  /**
+   * Each file is read, parsed and composed once: a file met again (a diamond, or a fan-out that names the same
+   * fragment twice at every level) reuses its layer, so the work grows with the number of files, not of paths.
+   */
+  layers: Map<string, Layer | undefined>;
 }
 
 export function composeRecipe(text: string, file: string, opts: ComposeOptions): ComposedRecipe {
   const rootPath = resolve(opts.baseDir, file);
   const files = opts.files ?? new Set<string>();
   if (isAbsolute(file)) files.add(file);
-  const ctx: Context = { baseDir: opts.baseDir, rootDir: dirname(rootPath), files, errors: [] };
+  const ctx: Context = { baseDir: opts.baseDir, rootDir: dirname(rootPath), tree: realTarget(recipeTree(dirname(rootPath))), files, errors: [], layers: new Map() };
   const parsed = parseYaml(text, file);
   if (parsed.errors.length) return { data: undefined, source: parsed.source, files: [...files], errors: parsed.errors };
   const root = parsed.source;
@@ -82,6 +91,30 @@ export function composeRecipe(text: string, file: string, opts: ComposeOptions):
     },
   };
   return { data: layer.data, source, files: [...files], errors: ctx.errors };
+}
+
+/**
+ * The tree a recipe belongs to: the repository it lives in (the nearest directory above it with a `.git`), or
+ * its own directory. Never the home directory or the file system's root: those hold the user's own files.
+ */
+function recipeTree(dir: string): string {
+  const home = homedir();
+  for (let d = dir; dirname(d) !== d && d !== home; d = dirname(d)) if (existsSync(join(d, '.git'))) return d;
+  return dir;
+}
+
+/** Where `file` leads after symbolic links (itself when it does not exist). */
+function realTarget(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
+function inside(dir: string, file: string): boolean {
+  const rel = relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 /** The merged layer of one file: its base, its includes, then its own content. */
@@ -105,37 +138,57 @@ function composeLayer(raw: Record<string, unknown>, src: YamlSource, stack: stri
 
   for (const ref of references(raw, src, ctx)) {
     const target = resolve(dir, ref.value);
-    ctx.files.add(target);
     const location = locateValue(src, ref.path);
     const pointer = pathToPointer(ref.path);
+    const fail = (code: ErrorCode, message: string, more: { expected?: string; hints?: string[]; cause?: unknown } = {}) =>
+      ctx.errors.push(new DreamflowError(code, message, { location, path: pointer, ...more }));
+    const what = ref.kind === 'extends' ? 'base recipe' : 'included fragment';
     if (stack.includes(target)) {
+      ctx.files.add(target);
       const cycle = [...stack.slice(stack.indexOf(target)), target].map((f) => displayPath(f, ctx.rootDir));
-      ctx.errors.push(
-        new DreamflowError('E_RECIPE_CYCLE', `recipe cycle: ${cycle.join(' → ')}`, {
-          location,
-          path: pointer,
-          hints: ['a recipe cannot extend or include itself, directly or through other files'],
-        }),
-      );
+      fail('E_RECIPE_CYCLE', `recipe cycle: ${cycle.join(' → ')}`, {
+        hints: ['a recipe cannot extend or include itself, directly or through other files'],
+      });
       continue;
     }
-    let text: string;
-    try {
-      text = readFileSync(target, 'utf8');
-    } catch (cause) {
-      const code = (cause as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (cause as Error).message;
-      ctx.errors.push(
-        new DreamflowError('E_RECIPE_READ', `cannot read ${ref.kind === 'extends' ? 'base recipe' : 'included fragment'} ${ref.value} (${target}): ${why}`, {
-          location,
-          path: pointer,
-          expected: 'a path relative to this file, e.g. ./base.yaml',
-          cause,
-        }),
-      );
+    // A link is judged by what it points to: ./base.yaml → ~/.ssh/id_rsa is not a recipe of this tree.
+    const real = realTarget(target);
+    if (!hasRecipeExtension(target) || !hasRecipeExtension(real)) {
+      fail('E_RECIPE_NOT_YAML', `${what} ${ref.value} is not a YAML file: recipes are ${RECIPE_EXTENSIONS.join(' or ')} files`, {
+        expected: 'a path to a .yaml or .yml recipe, e.g. ./base.yaml',
+      });
       continue;
     }
-    const parsed = parseYaml(text, target);
+    if (stack.length > RECIPE_LIMITS.depth) {
+      fail('E_RECIPE_LIMIT', `extends/include nested more than ${RECIPE_LIMITS.depth} deep`, {
+        expected: `at most ${RECIPE_LIMITS.depth} levels of extends/include`,
+      });
+      continue;
+    }
+    const memoKey = `${ref.kind}:${target}`; // a fragment is checked as one: the same file may also be a base
+    if (ctx.layers.has(memoKey)) {
+      const memo = ctx.layers.get(memoKey);
+      if (memo) acc = merge(acc, memo, ctx);
+      continue; // its errors, if any, were reported when it was first composed
+    }
+    if (ctx.layers.size >= RECIPE_LIMITS.files - 1) {
+      fail('E_RECIPE_LIMIT', `a recipe may be made of at most ${RECIPE_LIMITS.files} files`, {
+        expected: `at most ${RECIPE_LIMITS.files} files extended or included in all`,
+      });
+      continue;
+    }
+    ctx.files.add(target);
+    ctx.layers.set(memoKey, undefined);
+    const read = readRecipeFile(target);
+    if ('why' in read) {
+      fail('E_RECIPE_READ', `cannot read ${what} ${ref.value} (${target}): ${read.why}`, {
+        expected: 'a path relative to this file, e.g. ./base.yaml',
+        cause: read.cause,
+      });
+      continue;
+    }
+    const quotable = inside(ctx.tree, real);
+    const parsed = parseYaml(read.text, target, quotable);
     if (parsed.errors.length) {
       ctx.errors.push(...parsed.errors);
       continue;
@@ -143,13 +196,14 @@ function composeLayer(raw: Record<string, unknown>, src: YamlSource, stack: stri
     if (!isPlainObject(parsed.data)) {
       ctx.errors.push(
         new DreamflowError('E_RECIPE_NOT_MAP', `${ref.value} is not a recipe: expected a mapping with nodes:`, {
-          location: { file: target, line: 1, col: 1 },
+          location: { file: target, line: 1, col: 1, ...(quotable ? {} : { quote: false as const }) },
           expected: ref.kind === 'extends' ? 'a pipeline (version, params, network, nodes)' : 'a fragment with nodes: (and params:)',
         }),
       );
       continue;
     }
     const layer = composeLayer(parsed.data, parsed.source, [...stack, target], ref.kind, ctx);
+    ctx.layers.set(memoKey, layer);
     acc = merge(acc, layer, ctx);
   }
 
@@ -209,11 +263,24 @@ function merge(base: Layer, over: Layer, ctx: Context): Layer {
   const data: Record<string, unknown> = { ...base.data };
   const owners: Owners = new Map(base.owners);
   const own: Ownership = {
-    // Everything at and under `path` now comes from `over`.
+    // Everything at and under `path` now comes from `over`. Owners go at most three deep (ownLayer): below
+    // ["nodes", id] there are only that node's fields, so only `params` and `nodes` replaced whole need a scan.
     take(path) {
       const prefix = pathToPointer(path);
-      for (const k of [...owners.keys()]) if (k === prefix || k.startsWith(prefix + '/')) owners.delete(k);
-      for (const [k, s] of over.owners) if (k === prefix || k.startsWith(prefix + '/')) owners.set(k, s);
+      if (path.length === 1 && (path[0] === 'params' || path[0] === 'nodes')) {
+        for (const k of [...owners.keys()]) if (k === prefix || k.startsWith(prefix + '/')) owners.delete(k);
+        for (const [k, s] of over.owners) if (k === prefix || k.startsWith(prefix + '/')) owners.set(k, s);
+        return;
+      }
+      const under = (layerData: Record<string, unknown>): string[] => {
+        const node = path.length === 2 && path[0] === 'nodes' && isPlainObject(layerData.nodes) ? layerData.nodes[path[1] as string] : undefined;
+        return isPlainObject(node) ? Object.keys(node).map((f) => pathToPointer([...path, f])) : [];
+      };
+      for (const k of [prefix, ...under(base.data)]) owners.delete(k);
+      for (const k of [prefix, ...under(over.data)]) {
+        const s = over.owners.get(k);
+        if (s) owners.set(k, s);
+      }
     },
     // Only the entry at `path` (a merged map whose members keep their own owners).
     claim(path) {
@@ -284,4 +351,19 @@ function mergeNodes(
     if ('type' in (node as Record<string, unknown>)) own.claim(['nodes', id]);
   }
   return nodes;
+}
+
+/**
+ * An error located in a file outside the recipe's tree keeps its code, file and position, but not its words:
+ * messages and hints quote keys and values ("unknown key …", "got …"), and that file may hold secrets.
+ */
+export function concealForeign(errors: DreamflowError[]): DreamflowError[] {
+  return errors.map((e) =>
+    e.location?.quote === false
+      ? new DreamflowError(e.code, `in ${e.location.file}, a file outside the recipe's own directory tree (its content is not shown)`, {
+          location: e.location,
+          hints: ['a recipe may extend or include only recipes; check what this one names'],
+        })
+      : e,
+  );
 }

@@ -3,7 +3,7 @@
  * runs in one process: the node result cache, per-instance key parts (to say why a node re-ran), file hashes,
  * loaded networks and gradient engines. Runs on one Runner are serialised.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import type { EngineDevice } from '../engines/create-engine.ts';
 import type { EngineChoice, GradientEngine } from '../engines/engine.ts';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
@@ -67,6 +67,8 @@ export interface RunOptions extends ParamOverrides {
   /** Receives shrunk images of the dream every few steps (`watch --serve`); unset: none are taken. */
   onStepImage?: (frame: StepFrame) => void;
   stepImages?: StepImageOptions;
+  /** Files named as inputs on the command line: never written (see LoadOptions.protect). */
+  protect?: string[];
 }
 
 export interface RunResult {
@@ -109,10 +111,10 @@ export class Runner {
   /** Parses and validates without running (throws DreamflowErrorList). */
   async load(
     pipeline: string | PipelineSource,
-    opts: ParamOverrides & Pick<LoadOptions, 'workDir' | 'outputRoot' | 'recipeFiles'> = {},
+    opts: ParamOverrides & Pick<LoadOptions, 'workDir' | 'outputRoot' | 'recipeFiles' | 'protect'> = {},
   ): Promise<ValidatedPipeline> {
     this.registry ??= resolveRegistry(this.nodes);
-    return loadWith(pipeline, await this.registry, this.services.networkKey, opts);
+    return loadWith(pipeline, await this.registry, this.services.networkKey, opts, this.services.layerNames);
   }
 
   run(pipeline: string | PipelineSource, opts: RunOptions = {}): Promise<RunResult> {

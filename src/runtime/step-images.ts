@@ -3,7 +3,7 @@
  * steps, shrunk on the backend to at most `maxSide` pixels, converted to RGB bytes and handed on. Reading a
  * shrunk copy costs little next to a gradient step; the full-size tensor is never read here.
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import type { RawPixels } from '../image/encode.ts';
 import { toRawPixels } from '../image/pixels.ts';
 import { fromNetworkSpace } from '../image/preprocessing.ts';

@@ -50,7 +50,8 @@ export type RunEvent =
   | { event: 'node:start'; node: string; reason: string; kinds: RunReasonKind[]; frame?: number; frames?: number; octave?: number; octaves?: number }
   | { event: 'node:done'; node: string; ms: number; frame?: number; frames?: number; octave?: number; octaves?: number }
   | { event: 'node:cached'; node: string; reason: string; kinds: RunReasonKind[]; frame?: number; frames?: number; octave?: number; octaves?: number }
-  | { event: 'progress'; node: string; frame?: number; frames?: number; octave?: number; octaves?: number; step: number; steps: number; loss: number }
+  /** `tile`/`tiles`: the window of a tiled step just done (the last one carries the step's loss; others an estimate). */
+  | { event: 'progress'; node: string; frame?: number; frames?: number; octave?: number; octaves?: number; step: number; steps: number; loss: number; tile?: number; tiles?: number }
   | { event: 'output'; node: string; path: string }
   | { event: 'run:done'; ms: number; ran: number; cached: number }
   /** --preview: the octave's image was written to `path`. */
@@ -214,5 +215,9 @@ export interface NodeDefinition<P = Record<string, unknown>> {
   reads?(params: P, workDir: string, at?: InstanceAt): string[];
   /** Absolute paths of files the node writes: a cached result whose file is gone is recomputed. */
   writes?(params: P, workDir: string): string[];
+  /** Throws a DreamflowError when the node cannot write `path` (e.g. an unknown extension): checked at validation. */
+  checkOutput?(path: string): void;
+  /** Layer names the params ask for, each with its path inside the node (validation checks them against the network). */
+  layerRefs?(params: P): { name: string; path: (string | number)[] }[];
   run(ctx: NodeContext, inputs: Record<string, Value | undefined>, params: P): Promise<Value>;
 }

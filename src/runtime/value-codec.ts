@@ -3,7 +3,7 @@
  * tensors' float32 data after it. `describe` reads what the executor needs without the data (kind, pyramid levels,
  * file paths).
  */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts';
 import type { ImageValue, Value } from './types.ts';
 
 /** What a value is, without its numbers. */

@@ -1,5 +1,5 @@
 /** Ownership helpers for the values that flow between nodes. */
-import * as tf from '@tensorflow/tfjs';
+import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import type { ImageValue, Value } from './types.ts';
 
 export function tensorsOf(v: Value | undefined): tf.Tensor[] {

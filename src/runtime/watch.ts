@@ -3,14 +3,16 @@
  * includes, the images its nodes read, the network's weights, and extra files (a --params file).
  *
  * - Bursts of events (an editor's save by rename, several saves) become one re-run: the run starts after
- *   `debounceMs` without events. Chokidar follows a file replaced by rename.
+ *   `debounceMs` without events.
+ * - The directories of the files are watched, not the files: a watch on a file follows its inode, and after the
+ *   file is deleted and quickly restored (or renamed away and back) chokidar 4 reported nothing more for it.
  * - Each cycle re-validates first. An invalid pipeline is reported (`error` events, then `watch:invalid`) and
  *   nothing runs, so the last good output stays as it is; the next valid version runs.
  * - A change during a run cancels it (the nodes stop at their next step; the executor disposes what the run
  *   held; outputs are written atomically, so none is half-written) and a new run starts.
  * - One Runner serves every cycle: its content-keyed cache makes a re-run compute only what changed.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { EngineChoice } from '../engines/engine.ts';
 import { DreamflowErrorList } from '../errors/dreamflow-error.ts';
@@ -66,6 +68,8 @@ export class PipelineWatcher {
   private readonly emit: (e: RunEvent) => void;
   private watcher?: FSWatcher;
   private readonly watched = new Set<string>();
+  /** The directories watched: their entries by name, so a file deleted and restored or renamed stays seen. */
+  private readonly dirs = new Set<string>();
   private readonly changed = new Set<string>();
   private timer?: NodeJS.Timeout;
   private controller?: AbortController;
@@ -163,12 +167,18 @@ export class PipelineWatcher {
     const controller = new AbortController();
     this.controller = controller;
     const recipeFiles = new Set<string>();
-    const base = { workDir: this.opts.workDir, outputRoot: this.opts.outputRoot };
+    // The --params file is an input too: never written.
+    const base = { workDir: this.opts.workDir, outputRoot: this.opts.outputRoot, protect: this.opts.extraFiles };
     let overrides: ParamOverrides;
     let p: ValidatedPipeline;
     try {
       const extra = await this.opts.overrides?.();
-      overrides = { set: { ...this.opts.set, ...extra?.set }, params: { ...this.opts.params, ...extra?.params } };
+      overrides = {
+        set: { ...this.opts.set, ...extra?.set },
+        params: { ...this.opts.params, ...extra?.params },
+        setLabels: this.opts.setLabels,
+        weights: this.opts.weights,
+      };
       p = await this.runner.load(this.file, { ...overrides, ...base, recipeFiles });
     } catch (err) {
       // Keep watching what was watched, plus every recipe file met: fixing any of them re-runs.
@@ -218,7 +228,14 @@ export class PipelineWatcher {
     }
     if (!this.watcher) {
       for (const f of files) this.watched.add(f);
-      const watcher = watch([...files], { ignoreInitial: true, persistent: true });
+      for (const f of files) this.dirs.add(dirname(f));
+      // depth 0 and a filter: only the directories themselves and the files asked for are looked at.
+      const watcher = watch([...this.dirs], {
+        ignoreInitial: true,
+        persistent: true,
+        depth: 0,
+        ignored: (path: string) => !this.dirs.has(path) && !this.watched.has(path),
+      });
       this.watcher = watcher;
       watcher.on('all', (_event, path) => this.onFileEvent(resolve(path)));
       watcher.on('error', () => {}); // a file that vanishes is reported by the next cycle's validation
@@ -231,8 +248,10 @@ export class PipelineWatcher {
     if (!added.length && !removed.length) return;
     for (const f of removed) this.watched.delete(f);
     for (const f of added) this.watched.add(f);
-    if (removed.length) this.watcher.unwatch(removed);
-    if (added.length) this.watcher.add(added);
+    // Directories are only ever added: events are filtered by file, and chokidar's unwatch-then-add is fragile.
+    const newDirs = [...new Set(added.map((f) => dirname(f)))].filter((d) => !this.dirs.has(d));
+    for (const d of newDirs) this.dirs.add(d);
+    if (newDirs.length) this.watcher.add(newDirs);
     this.emit({ event: 'watch:files', files: [...this.watched], added, removed });
   }
 }

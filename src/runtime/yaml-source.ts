@@ -2,9 +2,11 @@
  * Parses pipeline YAML keeping positions, and maps JSON paths (["nodes", "dreamed", "steps"]) back to the
  * file:line:col of a key or a value.
  */
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import type { ErrorCode } from '../errors/codes.ts';
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import type { SourceLocation } from '../errors/dreamflow-error.ts';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
+import { RECIPE_LIMITS } from './recipe-limits.ts';
 
 export type PathSegment = string | number;
 
@@ -15,6 +17,11 @@ export interface YamlSource {
   doc: Document.Parsed;
   lineCounter: LineCounter;
   /**
+   * false for a file outside the recipe's own tree (`extends: ~/secrets.yaml`): errors there name the file and
+   * position but never show its lines (locations carry `quote: false`).
+   */
+  quotable?: boolean;
+  /**
    * For a recipe composed from several files (extends/include): the file and path where the value at `path` of
    * the merged document is written. Locating follows it, so errors point into the file that wrote the value.
    */
@@ -22,10 +29,10 @@ export interface YamlSource {
 }
 
 /** Parses `text`; YAML syntax errors come back as DreamflowErrors with file:line:col (one per line at most). */
-export function parseYaml(text: string, file: string): { source: YamlSource; data: unknown; errors: DreamflowError[] } {
+export function parseYaml(text: string, file: string, quotable = true): { source: YamlSource; data: unknown; errors: DreamflowError[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true });
-  const source: YamlSource = { file, text, doc, lineCounter };
+  const source: YamlSource = { file, text, doc, lineCounter, ...(quotable ? {} : { quotable: false }) };
   const errors: DreamflowError[] = [];
   const seenLines = new Set<number>();
   const lines = text.split(/\r?\n/);
@@ -43,12 +50,97 @@ export function parseYaml(text: string, file: string): { source: YamlSource; dat
     const code = e.code === 'DUPLICATE_KEY' ? 'E_DUPLICATE_KEY' : 'E_YAML_SYNTAX';
     errors.push(
       new DreamflowError(code, code === 'E_DUPLICATE_KEY' ? 'duplicate key: map keys must be unique' : `YAML syntax error: ${message}`, {
-        location: { file, line: pos.line, col: pos.col },
+        location: { file, line: pos.line, col: pos.col, ...(quotable ? {} : { quote: false as const }) },
         hints,
       }),
     );
   }
-  return { source, data: errors.length ? undefined : doc.toJS({ maxAliasCount: 1000 }), errors };
+  if (errors.length) return { source, data: undefined, errors };
+  errors.push(...contentErrors(source));
+  if (errors.length) return { source, data: undefined, errors };
+  try {
+    return { source, data: doc.toJS({ maxAliasCount: RECIPE_LIMITS.aliases }), errors };
+  } catch (cause) {
+    // yaml refuses an alias whose expansion would explode ("billion laughs") with a ReferenceError.
+    const at = firstNode(doc, isAlias);
+    return {
+      source,
+      data: undefined,
+      errors: [
+        new DreamflowError('E_YAML_ALIASES', 'YAML aliases expand too far (an alias bomb?)', {
+          location: at ? startOf(source, at) : documentStart(source),
+          expected: `aliases that expand to at most ${RECIPE_LIMITS.aliases} nodes`,
+          cause,
+        }),
+      ],
+    };
+  }
+}
+
+/**
+ * What a hostile file could use to cost time or memory, or to slip a wrong number through: too many keys or
+ * aliases, too deep nesting, and `.inf`/`.nan` (JSON Schema's number checks let them pass; no param wants them).
+ * One walk, stopped at the first problem of each kind.
+ */
+function contentErrors(src: YamlSource): DreamflowError[] {
+  const errors: DreamflowError[] = [];
+  let keys = 0;
+  let aliases = 0;
+  const seen = new Set<string>();
+  const once = (code: ErrorCode, node: YamlNode, message: string, expected: string) => {
+    if (seen.has(code)) return;
+    seen.add(code);
+    errors.push(new DreamflowError(code, message, { location: startOf(src, node) ?? documentStart(src), expected }));
+  };
+  visit(src.doc, {
+    Pair(_k, pair, path) {
+      // `? [a, b]: x` or `{a: 1}: x`: JavaScript objects would stringify such keys (and yaml warns on stderr).
+      if (pair.key !== null && !isScalar(pair.key) && !isAlias(pair.key)) {
+        once('E_YAML_KEY', pair.key as YamlNode, 'a map key is a list or a map', 'plain keys (names), e.g. steps: 20');
+      } else if (isAlias(pair.key)) {
+        once('E_YAML_KEY', pair.key as YamlNode, 'a map key is an alias', 'plain keys (names), e.g. steps: 20');
+      } else if (isScalar(pair.key) && pair.key.value !== null && typeof pair.key.value === 'object') {
+        once('E_YAML_KEY', pair.key as YamlNode, 'a map key is not a plain value (a !!binary or other tagged key)', 'plain keys (names), e.g. steps: 20');
+      }
+      if (++keys > RECIPE_LIMITS.keys && isScalar(pair.key)) {
+        once('E_TOO_MANY_KEYS', pair.key as YamlNode, `more than ${RECIPE_LIMITS.keys} keys in one file`, `at most ${RECIPE_LIMITS.keys} keys`);
+      }
+      if (path.length > 2 * RECIPE_LIMITS.nesting && isScalar(pair.key)) {
+        once('E_TOO_DEEP', pair.key as YamlNode, `maps and lists nested more than ${RECIPE_LIMITS.nesting} deep`, `at most ${RECIPE_LIMITS.nesting} levels`);
+      }
+      return seen.size === 5 ? visit.BREAK : undefined;
+    },
+    Seq(_k, seq, path) {
+      if (path.length > 2 * RECIPE_LIMITS.nesting) {
+        once('E_TOO_DEEP', seq, `maps and lists nested more than ${RECIPE_LIMITS.nesting} deep`, `at most ${RECIPE_LIMITS.nesting} levels`);
+        return visit.SKIP;
+      }
+      return undefined;
+    },
+    Alias(_k, alias) {
+      if (++aliases > RECIPE_LIMITS.aliases) once('E_YAML_ALIASES', alias, `more than ${RECIPE_LIMITS.aliases} aliases in one file`, `at most ${RECIPE_LIMITS.aliases} aliases`);
+    },
+    Scalar(_k, node) {
+      if (typeof node.value === 'number' && !Number.isFinite(node.value)) {
+        const written = (node as { source?: string }).source ?? src.text.slice(node.range?.[0] ?? 0, node.range?.[1] ?? 0);
+        const spelling = written.trim() || String(node.value);
+        once('E_NON_FINITE', node, `${spelling} is not a finite number`, 'a finite number (write a large one instead of .inf)');
+      }
+    },
+  });
+  return errors;
+}
+
+function firstNode(doc: Document.Parsed, test: (n: unknown) => boolean): YamlNode | undefined {
+  let found: YamlNode | undefined;
+  visit(doc, (_k, node) => {
+    if (test(node)) {
+      found = node as YamlNode;
+      return visit.BREAK;
+    }
+    return undefined;
+  });
+  return found;
 }
 
 /** JSON pointer ("/nodes/dreamed/steps") → path segments. */
@@ -99,7 +191,7 @@ function startOf(src: YamlSource, node: YamlNode | undefined): SourceLocation | 
   const offset = node?.range?.[0];
   if (offset === undefined) return undefined;
   const { line, col } = src.lineCounter.linePos(offset);
-  return { file: src.file, line, col };
+  return { file: src.file, line, col, ...(src.quotable === false ? { quote: false as const } : {}) };
 }
 
 /** Where the key at the end of `path` is written (falls back to its value, then to the nearest ancestor). */
@@ -132,5 +224,5 @@ export function locateValue(src: YamlSource, path: readonly PathSegment[], offse
 }
 
 function documentStart(src: YamlSource): SourceLocation {
-  return { file: src.file, line: 1, col: 1 };
+  return { file: src.file, line: 1, col: 1, ...(src.quotable === false ? { quote: false as const } : {}) };
 }

@@ -7,9 +7,9 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
+import { BACKEND_CHOICES, type BackendChoice } from './backend-choice.ts';
 
-export type BackendChoice = 'wasm' | 'cpu' | 'tensorflow' | 'auto';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'wasm', 'cpu', 'tensorflow'];
+export { BACKEND_CHOICES, type BackendChoice };
 
 const require = createRequire(import.meta.url);
 /** The native bindings, best first. Importing one registers the 'tensorflow' backend with tfjs-core. */

@@ -76,9 +76,36 @@ function attrStrings(node: Group | Dataset, name: string): string[] | undefined 
   return toStrings(attrs[name]!.value);
 }
 
-function toFloat32(file: string, path: string, ds: Dataset): WeightTensor {
+/** The largest weight of any supported Keras network (VGG's fc1, 25088×4096) with room to spare. */
+export const MAX_H5_DATASET_VALUES = 120_000_000;
+
+interface ReadLimits {
+  /** Values one dataset may declare (checked on its shape, before its data is read). */
+  maxValues: number;
+  /** Values the whole file may declare. */
+  maxTotal: number;
+  total: number;
+  /** Size of the file. */
+  fileBytes: number;
+}
+
+function toFloat32(file: string, path: string, ds: Dataset, limits: ReadLimits): WeightTensor {
   const meta = ds.metadata;
   const shape = ds.shape ?? [];
+  // A few KB of HDF5 can declare a 22000² dataset: the declared size is checked before h5wasm allocates it.
+  const declared = shape.reduce((p, d) => p * d, 1);
+  limits.total += declared;
+  // Stored whole (not chunked, so not compressed), a dataset cannot hold more bytes than the file has.
+  if (meta.chunks === null && declared * meta.size > limits.fileBytes) {
+    throw corrupt(file, `dataset ${path} declares shape [${shape}] (${declared * meta.size} bytes), more than the whole file holds`);
+  }
+  if (declared > limits.maxValues || limits.total > limits.maxTotal) {
+    throw new DreamflowError(
+      'E_WEIGHTS_TOO_LARGE',
+      `weights file ${file}: dataset ${path} declares shape [${shape}] (${declared} values), more than ${declared > limits.maxValues ? `any supported network's largest weight (${limits.maxValues} values)` : `a weights file may declare in all (${limits.maxTotal} values)`}`,
+      { hints: ['this is not the weights file of the network it is used for'] },
+    );
+  }
   if (meta.type !== 1 /* H5T_FLOAT */ || (meta.size !== 4 && meta.size !== 8)) {
     throw new DreamflowError(
       'E_WEIGHTS_UNSUPPORTED',
@@ -100,7 +127,7 @@ function weightsRoot(file: string, f: Group): Group {
   throw corrupt(file, 'it has no layer_names attribute (is it a Keras weights file?)');
 }
 
-function readLayer(file: string, root: Group, name: string): H5LayerWeights | undefined {
+function readLayer(file: string, root: Group, name: string, limits: ReadLimits): H5LayerWeights | undefined {
   const g = root.get(name);
   if (!(g instanceof h5wasm.Group)) throw corrupt(file, `layer_names lists "${name}" but there is no such group`);
   const weightNames = attrStrings(g, 'weight_names') ?? [];
@@ -110,16 +137,24 @@ function readLayer(file: string, root: Group, name: string): H5LayerWeights | un
     if (!(ds instanceof h5wasm.Dataset)) {
       throw corrupt(file, `layer "${name}" lists weight "${w}" but there is no dataset ${name}/${w}`);
     }
-    return toFloat32(file, `${name}/${w}`, ds);
+    return toFloat32(file, `${name}/${w}`, ds, limits);
   });
   return { name, weightNames, values };
 }
 
 /** Reads every weight of a Keras `.h5`. Throws E_WEIGHTS_MISSING, E_WEIGHTS_CORRUPT or E_WEIGHTS_UNSUPPORTED. */
-export async function readKerasH5(file: string): Promise<KerasH5Weights> {
+export async function readKerasH5(file: string, opts: { maxValues?: number; maxTotal?: number } = {}): Promise<KerasH5Weights> {
   if (!fs.existsSync(file)) {
     throw new DreamflowError('E_WEIGHTS_MISSING', `weights file ${file} does not exist`);
   }
+  const st = fs.statSync(file);
+  if (!st.isFile()) throw corrupt(file, 'not a regular file (a device, FIFO or socket)');
+  const limits: ReadLimits = {
+    fileBytes: st.size,
+    maxValues: opts.maxValues ?? MAX_H5_DATASET_VALUES,
+    maxTotal: opts.maxTotal ?? 2 * MAX_H5_DATASET_VALUES,
+    total: 0,
+  };
   const mod = await h5();
   // HDF5 prints its error stack to stderr by default; the throwing handler turns it into an exception instead.
   mod.activate_throwing_error_handler();
@@ -130,7 +165,7 @@ export async function readKerasH5(file: string): Promise<KerasH5Weights> {
     const layerNames = attrStrings(root, 'layer_names') ?? [];
     const layers = new Map<string, H5LayerWeights>();
     for (const name of layerNames) {
-      const layer = readLayer(file, root, name);
+      const layer = readLayer(file, root, name, limits);
       if (layer) layers.set(name, layer);
     }
     return {

@@ -10,13 +10,11 @@ import type { Command } from 'commander';
 import { DreamflowError, DreamflowErrorList } from '../../errors/dreamflow-error.ts';
 import { UsageError } from '../../errors/runtime-errors.ts';
 import { errorCodeInfo } from '../../errors/codes.ts';
-import { Runner } from '../../runtime/runner.ts';
-import { runBatchInProcess } from '../../batch/in-process.ts';
-import { prepareBatch, type BatchCompute, type BatchSettings } from '../../batch/prepare.ts';
+import type { BatchCompute, BatchSettings } from '../../batch/prepare.ts';
 import type { BatchStreamEvent, BatchSummary } from '../../batch/events.ts';
 import { collect, parseSetOptions } from '../parse-set.ts';
 import { EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from '../exit-codes.ts';
-import { reporterOption, type CommandResult } from '../main.ts';
+import { reporterOption, type CommandResult } from '../options.ts';
 import { loadParamsFile } from '../params-file.ts';
 import { addComputeOptions, computeRunOptions, type ComputeFlags } from '../execute-run.ts';
 import { jsonReporter } from '../reporters/json.ts';
@@ -61,6 +59,12 @@ export function registerBatchCommand(program: Command, result: CommandResult): v
 
 async function batchCommand(recipe: string, inputs: string[], flags: BatchFlags): Promise<number> {
   const reporter: Reporter<BatchStreamEvent> = flags.reporter === 'json' ? jsonReporter<BatchStreamEvent>() : batchPrettyReporter();
+  // The runtime (TensorFlow.js, sharp) loads when the command runs, not when the CLI starts.
+  const [{ Runner }, { prepareBatch }, { runBatchInProcess }] = await Promise.all([
+    import('../../runtime/runner.ts'),
+    import('../../batch/prepare.ts'),
+    import('../../batch/in-process.ts'),
+  ]);
   const runner = new Runner({ cacheBytes: 0 }); // every job is a new input: nothing in a cache would be reused
   const emit = (e: BatchStreamEvent) => reporter.event(e);
   const abort = new AbortController();
@@ -78,7 +82,8 @@ async function batchCommand(recipe: string, inputs: string[], flags: BatchFlags)
       }
       const compute = { ...computeRunOptions(flags), ...(flags.threads !== undefined ? { threads: integerFlag('threads', flags.threads, 1, 1024) } : {}) };
       const params = flags.params ? await loadParamsFile(flags.params) : undefined;
-      settings = { recipe, inputs, outDir: flags.outDir, set: parseSetOptions(flags.set), ...(params ? { params } : {}), ...(root ? { outputRoot: root } : {}), compute };
+      const { set, setLabels } = parseSetOptions(flags.set);
+      settings = { recipe, inputs, outDir: flags.outDir, set, setLabels, ...(params ? { params } : {}), ...(root ? { outputRoot: root } : {}), compute };
       const queue = flags.queue === undefined
         ? undefined
         : { url: flags.queue, ...(flags.sharedDir ? { sharedDir: flags.sharedDir } : {}), set: settings.set, ...(params ? { params } : {}), compute, signal: abort.signal };

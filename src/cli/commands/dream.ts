@@ -11,11 +11,10 @@ import type { Command } from 'commander';
 import { DreamflowError, DreamflowErrorList } from '../../errors/dreamflow-error.ts';
 import { UsageError } from '../../errors/runtime-errors.ts';
 import type { ErrorCode } from '../../errors/codes.ts';
-import { loadNetwork, type NetworkSpec } from '../../networks/registry.ts';
+import type { NetworkSpec } from '../../networks/registry.ts';
 import { createReporter, type ReporterName } from '../reporters/index.ts';
 import { EXIT_INVALID, EXIT_RUN_FAILED } from '../exit-codes.ts';
-import { reporterOption, type CommandResult } from '../main.ts';
-import { dreamObjective, minInputSide, stepSizeFor } from '../dream-settings.ts';
+import { reporterOption, type CommandResult } from '../options.ts';
 import { addComputeOptions, computeRunOptions, validateAndRun, type ComputeFlags } from '../execute-run.ts';
 
 const recipe = (name: string) => fileURLToPath(new URL(`../../../pipelines/${name}`, import.meta.url));
@@ -83,6 +82,9 @@ export async function dreamParams(args: DreamArgs, flags: Pick<DreamFlags, 'weig
   const steps = integer('steps', flags.steps, 0, 100000);
   const octaves = integer('octaves', flags.octaves, 1, 12);
   const spec = dreamNetworkSpec(args.network, flags.weights, cwd);
+  // Imported when a dream runs: the settings bring TensorFlow.js.
+  const { loadNetwork } = await import('../../networks/registry.ts');
+  const { dreamObjective, minInputSide, stepSizeFor } = await import('../dream-settings.ts');
   const net = await loadNetwork(spec, { workDir: cwd });
   const layers = dreamObjective(net, args.layer);
   return {
@@ -111,7 +113,7 @@ async function dreamCommand(args: DreamArgs, flags: DreamFlags): Promise<number>
     reporter.close();
     return exitCodeFor(err);
   }
-  return validateAndRun(pipeline, { params, workDir: cwd, ...computeRunOptions(flags) }, reporter, exitCodeFor);
+  return validateAndRun(pipeline, { params, workDir: cwd, protect: [args.input], ...computeRunOptions(flags) }, reporter, exitCodeFor);
 }
 
 /** A recipe that does not validate with these parameters is a usage problem; a network that fails to load is not. */

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { toMermaid, validatePipeline } from '../../index.ts';
 import { prettyReporter } from '../reporters/pretty.ts';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.ts';
-import type { CommandResult } from '../main.ts';
+import type { CommandResult } from '../options.ts';
+import { printable } from '../../errors/sanitize.ts';
 
 export function registerGraphCommand(program: Command, result: CommandResult): void {
   program
@@ -11,7 +11,8 @@ export function registerGraphCommand(program: Command, result: CommandResult): v
     .argument('<pipeline>', 'pipeline YAML file')
     .action(async (pipeline: string) => {
       try {
-        process.stdout.write(toMermaid(await validatePipeline(pipeline)) + '\n');
+        const { toMermaid, validatePipeline } = await import('../../index.ts');
+        process.stdout.write(printable(toMermaid(await validatePipeline(pipeline))) + '\n');
         result.code = EXIT_OK;
       } catch (err) {
         prettyReporter().fail(err);

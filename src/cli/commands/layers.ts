@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import type { NetworkSpec } from '../../networks/registry.ts';
-import { loadListingNetwork } from '../listing-network.ts';
-import { inferShapes } from '../../networks/shapes.ts';
 import { DreamflowError } from '../../errors/dreamflow-error.ts';
 import { UsageError } from '../../errors/runtime-errors.ts';
 import { prettyReporter } from '../reporters/pretty.ts';
 import { EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from '../exit-codes.ts';
-import type { CommandResult } from '../main.ts';
+import type { CommandResult } from '../options.ts';
+import { printable, printableJson } from '../../errors/sanitize.ts';
 
 export const DEFAULT_NETWORK = 'inception_v3_bundled';
 
@@ -36,6 +35,8 @@ export function registerLayersCommand(program: Command, result: CommandResult): 
         return;
       }
       try {
+        const { loadListingNetwork } = await import('../listing-network.ts');
+        const { inferShapes } = await import('../../networks/shapes.ts');
         const net = await loadListingNetwork(toSpec(network), { workDir: process.cwd(), weightsFile: flags.weights });
         const shapes = inferShapes(net, size);
         const names = flags.all ? net.layers.filter((l) => l.op !== 'input').map((l) => l.name) : net.dreamLayers;
@@ -46,14 +47,14 @@ export function registerLayersCommand(program: Command, result: CommandResult): 
           preset: net.preset[name] ?? null,
         }));
         if (flags.json) {
-          for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
+          for (const r of rows) process.stdout.write(printableJson(JSON.stringify(r)) + '\n');
         } else {
-          process.stdout.write(`${net.name} at ${size[0]}×${size[1]} (preprocessing: ${net.preprocessing})\n`);
+          process.stdout.write(printable(`${net.name} at ${size[0]}×${size[1]} (preprocessing: ${net.preprocessing})\n`));
           const width = Math.max(...rows.map((r) => r.layer.length), 5);
           for (const r of rows) {
             const shape = r.shape ? r.shape.join('×') : 'n/a';
             const preset = r.preset === null ? '' : `  preset weight ${r.preset}`;
-            process.stdout.write(`  ${r.layer.padEnd(width)}  ${r.op.padEnd(16)} ${shape}${preset}\n`);
+            process.stdout.write(printable(`  ${r.layer.padEnd(width)}  ${r.op.padEnd(16)} ${shape}${preset}\n`));
           }
         }
         result.code = EXIT_OK;

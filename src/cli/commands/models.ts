@@ -14,7 +14,7 @@ import { isKerasNetworkName, KERAS_NETWORK_NAMES } from '../../weights/known.ts'
 import { listWeights, pullWeights } from '../../weights/pull.ts';
 import { prettyReporter } from '../reporters/pretty.ts';
 import { EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from '../exit-codes.ts';
-import type { CommandResult } from '../main.ts';
+import type { CommandResult } from '../options.ts';
 
 export interface ModelRow {
   network: string;

@@ -1,9 +1,10 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors/runtime-errors.ts';
 import { createReporter, type ReporterName } from '../reporters/index.ts';
 import { collect, parseSetOptions } from '../parse-set.ts';
 import { EXIT_INVALID } from '../exit-codes.ts';
-import { reporterOption, type CommandResult } from '../main.ts';
+import { reporterOption, type CommandResult } from '../options.ts';
 import { loadParamsFile } from '../params-file.ts';
 import { addComputeOptions, computeRunOptions, validateAndRun, type ComputeFlags } from '../execute-run.ts';
 import { addOutputOptions, outputRoot, type OutputFlags } from '../output-root.ts';
@@ -15,6 +16,7 @@ interface RunFlags extends OutputFlags, ComputeFlags, DiskCacheFlags {
   params?: string;
   input?: string;
   output?: string;
+  weights?: string;
   reporter: ReporterName;
 }
 
@@ -23,10 +25,11 @@ export function registerRunCommand(program: Command, result: CommandResult): voi
     .command('run')
     .description('run a pipeline')
     .argument('<pipeline>', 'pipeline YAML file')
-    .option('--set <key=value>', 'override a pipeline parameter (repeatable)', collect, [])
+    .option('--set <key=value>', "set a pipeline parameter (steps=30) or a node's field (dreamed.jitter=16); repeatable", collect, [])
     .option('--params <file>', 'YAML file of parameter overrides')
     .option('--input <file>', 'shorthand for --set input=FILE')
     .option('--output <file>', 'shorthand for --set output=FILE')
+    .option('--weights <file>', "a local Keras .h5 weights file for the pipeline's named network")
     .addOption(reporterOption());
   addComputeOptions(cmd);
   addDiskCacheOptions(cmd);
@@ -39,6 +42,7 @@ export function registerRunCommand(program: Command, result: CommandResult): voi
 async function runCommand(pipeline: string, flags: RunFlags): Promise<number> {
   const reporter = createReporter(flags.reporter);
   let set: Record<string, string>;
+  let setLabels: Record<string, string>;
   let params: Record<string, unknown> | undefined;
   let runnerOptions: RunnerOptions;
   try {
@@ -47,9 +51,12 @@ async function runCommand(pipeline: string, flags: RunFlags): Promise<number> {
         hints: ['use --engine onnx (or auto) --device cuda, or the tfjs engine on the GPU with --backend tensorflow (tfjs-node-gpu)'],
       });
     }
-    set = parseSetOptions(flags.set);
-    if (flags.input !== undefined) set.input = flags.input;
-    if (flags.output !== undefined) set.output = flags.output;
+    ({ set, setLabels } = parseSetOptions(flags.set));
+    for (const key of ['input', 'output'] as const) {
+      if (flags[key] === undefined) continue;
+      set[key] = flags[key];
+      setLabels[key] = `--${key}`;
+    }
     params = flags.params ? await loadParamsFile(flags.params) : undefined;
     runnerOptions = diskCacheOptions(flags);
   } catch (err) {
@@ -57,5 +64,8 @@ async function runCommand(pipeline: string, flags: RunFlags): Promise<number> {
     reporter.close();
     return EXIT_INVALID;
   }
-  return validateAndRun(pipeline, { set, params, outputRoot: outputRoot(flags), ...computeRunOptions(flags) }, reporter, undefined, runnerOptions);
+  const weights = flags.weights === undefined ? undefined : resolve(flags.weights);
+  // What the user names as an input is never written, whatever role the recipe gives the path.
+  const protect = [flags.input, flags.params, weights].filter((f): f is string => f !== undefined);
+  return validateAndRun(pipeline, { set, setLabels, params, weights, outputRoot: outputRoot(flags), protect, ...computeRunOptions(flags) }, reporter, undefined, runnerOptions);
 }

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { validatePipeline } from '../../index.ts';
 import { createReporter, type ReporterName } from '../reporters/index.ts';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.ts';
-import { reporterOption, type CommandResult } from '../main.ts';
+import { reporterOption, type CommandResult } from '../options.ts';
 import { addOutputOptions, outputRoot, type OutputFlags } from '../output-root.ts';
+import { printable } from '../../errors/sanitize.ts';
 
 interface ValidateFlags extends OutputFlags {
   reporter: ReporterName;
@@ -18,11 +18,12 @@ export function registerValidateCommand(program: Command, result: CommandResult)
   // The same output-path check as `run` (E_WRITE_OUTSIDE), so a recipe that validates also runs.
   addOutputOptions(cmd).action(async (files: string[], flags: ValidateFlags) => {
     const reporter = createReporter(flags.reporter);
+    const { validatePipeline } = await import('../../index.ts');
     let invalid = 0;
     for (const file of files) {
       try {
         await validatePipeline(file, { outputRoot: outputRoot(flags) });
-        if (flags.reporter === 'pretty') process.stdout.write(`✓ ${file}\n`);
+        if (flags.reporter === 'pretty') process.stdout.write(printable(`✓ ${file}\n`));
       } catch (err) {
         invalid++;
         reporter.fail(err);

@@ -8,11 +8,9 @@ import type { Command } from 'commander';
 import { DreamflowError } from '../../errors/dreamflow-error.ts';
 import { UsageError } from '../../errors/runtime-errors.ts';
 import type { EngineChoice } from '../../engines/engine.ts';
-import { DEFAULT_CACHE_BYTES } from '../../runtime/cache.ts';
-import { PipelineWatcher } from '../../runtime/watch.ts';
 import { addComputeOptions } from '../execute-run.ts';
 import { EXIT_INVALID, EXIT_OK } from '../exit-codes.ts';
-import { reporterOption, type CommandResult } from '../main.ts';
+import { reporterOption, type CommandResult } from '../options.ts';
 import { addDiskCacheOptions, diskCacheOptions, type DiskCacheFlags } from '../disk-cache-options.ts';
 import { addOutputOptions, outputRoot, type OutputFlags } from '../output-root.ts';
 import { loadParamsFile } from '../params-file.ts';
@@ -20,16 +18,15 @@ import { collect, parseSetOptions } from '../parse-set.ts';
 import { createReporter, type ReporterName } from '../reporters/index.ts';
 import type { Reporter } from '../reporters/reporter.ts';
 import { formatError } from '../../errors/format.ts';
-import { LiveState } from '../../serve/live-state.ts';
-import { startLiveServer } from '../../serve/server.ts';
 
 interface WatchFlags extends OutputFlags, DiskCacheFlags {
   set: string[];
   params?: string;
+  weights?: string;
   reporter: ReporterName;
   preview?: boolean | string;
   serve?: boolean | string;
-  cacheMb: string;
+  cacheMb?: string;
   debounce: string;
   backend: string;
   engine?: EngineChoice;
@@ -40,11 +37,12 @@ export function registerWatchCommand(program: Command, result: CommandResult): v
     .command('watch')
     .description('run a pipeline, then re-run what changed whenever its files change (Ctrl-C stops)')
     .argument('<pipeline>', 'pipeline YAML file')
-    .option('--set <key=value>', 'override a pipeline parameter (repeatable)', collect, [])
+    .option('--set <key=value>', "set a pipeline parameter (steps=30) or a node's field (dreamed.jitter=16); repeatable", collect, [])
     .option('--params <file>', 'YAML file of parameter overrides (watched too)')
+    .option('--weights <file>', "a local Keras .h5 weights file for the pipeline's named network")
     .option('--preview [file]', "write the octave's image after each octave (default: out/<pipeline>.preview.png)")
     .option('--serve [port]', 'also serve a live page on 127.0.0.1 (default: any free port); its URL carries a token')
-    .option('--cache-mb <n>', 'memory budget of the result cache, in MiB', String(DEFAULT_CACHE_BYTES / 2 ** 20))
+    .option('--cache-mb <n>', 'memory budget of the result cache, in MiB (default: 1024)')
     .option('--debounce <ms>', 'quiet time after the last change before re-running', '150')
     .addOption(reporterOption());
   addComputeOptions(cmd, { device: false });
@@ -62,6 +60,9 @@ function port(text: string): number {
 
 /** Starts the live page (null: the port could not be had, already reported). */
 async function startLive(pipeline: string, servePort: number, reporter: Reporter) {
+  // Imported when --serve is given: the server brings fastify, which `--help` should not wait for.
+  const { LiveState } = await import('../../serve/live-state.ts');
+  const { startLiveServer } = await import('../../serve/server.ts');
   const state = new LiveState(basename(pipeline));
   try {
     const server = await startLiveServer({ port: servePort, recipe: resolve(pipeline), state });
@@ -82,14 +83,16 @@ function number(flag: string, text: string, min: number): number {
 
 async function watchCommand(pipeline: string, flags: WatchFlags): Promise<number> {
   const reporter = createReporter(flags.reporter);
+  const { DEFAULT_CACHE_BYTES, PipelineWatcher } = await import('../../index.ts');
   let set: Record<string, string>;
+  let setLabels: Record<string, string>;
   let cacheBytes: number;
   let debounceMs: number;
   let servePort: number | undefined;
   let disk: ReturnType<typeof diskCacheOptions>;
   try {
-    set = parseSetOptions(flags.set);
-    cacheBytes = Math.round(number('cache-mb', flags.cacheMb, 0) * 2 ** 20);
+    ({ set, setLabels } = parseSetOptions(flags.set));
+    cacheBytes = flags.cacheMb === undefined ? DEFAULT_CACHE_BYTES : Math.round(number('cache-mb', flags.cacheMb, 0) * 2 ** 20);
     debounceMs = number('debounce', flags.debounce, 0);
     servePort = flags.serve === undefined || flags.serve === false ? undefined : flags.serve === true ? 0 : port(flags.serve);
     disk = diskCacheOptions(flags);
@@ -113,6 +116,8 @@ async function watchCommand(pipeline: string, flags: WatchFlags): Promise<number
   }
   const watcher = new PipelineWatcher(pipeline, {
     set,
+    setLabels,
+    weights: flags.weights === undefined ? undefined : resolve(flags.weights),
     overrides: paramsFile ? async () => ({ params: await loadParamsFile(paramsFile) }) : undefined,
     extraFiles: paramsFile ? [paramsFile] : [],
     outputRoot: root,

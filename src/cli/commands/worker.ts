@@ -8,7 +8,7 @@ import { formatError } from '../../errors/format.ts';
 import { integerFlag } from '../integer-flag.ts';
 import { EXIT_INVALID, EXIT_OK, EXIT_RUN_FAILED } from '../exit-codes.ts';
 import { errorCodeInfo, errorCodeOf } from '../../errors/codes.ts';
-import type { CommandResult } from '../main.ts';
+import type { CommandResult } from '../options.ts';
 
 interface WorkerFlags {
   queue: string;

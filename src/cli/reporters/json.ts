@@ -1,6 +1,7 @@
 import type { RunEvent } from '../../runtime/types.ts';
 import type { Reporter } from './reporter.ts';
 import { errorEvents } from '../../runtime/error-events.ts';
+import { printableJson } from '../../errors/sanitize.ts';
 
 /** NDJSON on stdout: one object per event. A stable interface that tools and tests read. */
 export function jsonReporter<E extends { event: string } = RunEvent>(out: NodeJS.WritableStream = process.stdout): Reporter<E | RunEvent> {
@@ -9,7 +10,7 @@ export function jsonReporter<E extends { event: string } = RunEvent>(out: NodeJS
   const identity = (e: { event: string; code?: unknown; message?: unknown }) => (e.event === 'error' ? `${String(e.code)}\0${String(e.message)}` : '');
   const write = (e: E | RunEvent) => {
     if (e.event === 'error') emitted.add(identity(e));
-    out.write(JSON.stringify(e) + '\n');
+    out.write(printableJson(JSON.stringify(e)) + '\n');
   };
   return {
     event: write,

@@ -3,6 +3,7 @@ import type { RunEvent } from '../../runtime/types.ts';
 import type { RunReasonKind } from '../../runtime/cache-key.ts';
 import { formatError } from '../../errors/format.ts';
 import type { Reporter } from './reporter.ts';
+import { printable } from '../../errors/sanitize.ts';
 
 interface PrettyOptions {
   out?: NodeJS.WriteStream;
@@ -17,33 +18,23 @@ interface PrettyOptions {
 export function prettyReporter(opts: PrettyOptions = {}): Reporter {
   const out = opts.out ?? process.stderr;
   const tty = opts.tty ?? Boolean(out.isTTY);
-  const bars = tty
-    ? new cliProgress.MultiBar(
-        {
-          stream: out,
-          format: '{node} [{bar}] {value}/{total} steps · loss {loss}',
-          barsize: 28,
-          hideCursor: true,
-          clearOnComplete: false,
-          stopOnComplete: false,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
-  const active = new Map<string, cliProgress.SingleBar>();
+  const bars = tty ? liveBars(out) : undefined;
   /** Why each running instance runs, shown on its ✓ line when it says more than "first run". */
   const reasons = new Map<string, string>();
   /** Instances of this run whose result came from the cache: their outputs were not written again. */
   const cached = new Set<string>();
-  const line = (s: string) => (bars ? bars.log(s + '\n') : out.write(s + '\n'));
+  // Recipe text (node ids, types, paths) reaches these lines: control characters are shown, never sent.
+  const line = (raw: string) => {
+    const s = printable(raw);
+    return bars ? bars.line(s) : out.write(s + '\n');
+  };
 
   return {
     event(e: RunEvent) {
       switch (e.event) {
         case 'run:start':
-          // Watch mode runs again and again: the previous run's bars go (instance ids repeat).
-          for (const bar of active.values()) bars?.remove(bar);
-          active.clear();
+          // Watch mode runs again and again: the previous run's bars are finished (instance ids repeat).
+          bars?.finishAll();
           reasons.clear();
           cached.clear();
           line(`▶ ${e.pipeline} (${e.nodes.length} nodes)`);
@@ -56,13 +47,8 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
           line(`  · ${e.node} cached${e.reason ? ` (${e.reason})` : ''}`);
           break;
         case 'node:done': {
-          active.get(e.node)?.stop();
-          if (e.frame !== undefined) {
-            // A frame run makes bars frame after frame: the ✓ line below stays, the finished bar goes.
-            const bar = active.get(e.node);
-            if (bar) bars?.remove(bar);
-            active.delete(e.node);
-          }
+          // The bar stays on screen in its final state; the ✓ line goes under it.
+          bars?.finish(e.node);
           const reason = reasons.get(e.node);
           reasons.delete(e.node);
           line(`  ✓ ${e.node} ${formatMs(e.ms)}${reason ? ` (${reason})` : ''}`);
@@ -71,13 +57,9 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
         case 'progress': {
           const loss = e.loss.toFixed(3);
           if (bars) {
-            let bar = active.get(e.node);
-            if (!bar) {
-              bar = bars.create(e.steps, 0, { node: e.node, loss });
-              active.set(e.node, bar);
-            }
-            bar.update(e.step, { loss });
-          } else if (e.step === e.steps || e.step % 10 === 0) {
+            bars.progress(e.node, e.step, e.steps, { loss, tile: e.tiles ? ` · tile ${e.tile}/${e.tiles}` : '' });
+          } else if ((e.step === e.steps || e.step % 10 === 0) && (e.tiles === undefined || e.tile === e.tiles)) {
+            // A tiled step reports each tile; the plain line is for the step, once its last tile is done.
             line(`    ${e.node} step ${e.step}/${e.steps} loss ${loss}`);
           }
           break;
@@ -127,12 +109,68 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
       }
     },
     fail(err) {
-      bars?.stop();
-      out.write(formatError(err) + '\n');
+      bars?.finishAll();
+      out.write(printable(formatError(err)) + '\n');
     },
     close() {
-      bars?.stop();
+      bars?.finishAll();
     },
+  };
+}
+
+/**
+ * Progress bars on a terminal, one per running instance (per octave; `tile i/n` when the step is tiled), with the
+ * reporter's lines above them. cli-progress's MultiBar holds log() lines until its next redraw and stop() never
+ * draws them, so a MultiBar lives only while a bar runs: lines outside that time are written directly, and
+ * finishing the last bar redraws (flushing the held lines) before stopping, which leaves the bar on screen in its
+ * final state with the next lines under it.
+ */
+function liveBars(out: NodeJS.WritableStream) {
+  let multi: cliProgress.MultiBar | undefined;
+  const active = new Map<string, cliProgress.SingleBar>();
+  const stopMulti = () => {
+    if (!multi) return;
+    multi.update(); // writes the held lines and the bars' final state
+    multi.stop();
+    multi = undefined;
+    active.clear();
+  };
+  return {
+    line(s: string) {
+      if (multi) multi.log(s + '\n');
+      else out.write(s + '\n');
+    },
+    progress(node: string, step: number, steps: number, payload: { loss: string; tile: string }) {
+      multi ??= new cliProgress.MultiBar(
+        {
+          stream: out,
+          format: '{node} [{bar}] {value}/{total} steps{tile} · loss {loss}',
+          barsize: 28,
+          // No terminal modes: hiding the cursor or turning off line wrapping would stay that way after Ctrl-C
+          // (nothing restores them when the process dies of SIGINT). linewrap: true makes cli-progress cut its
+          // lines to the terminal's width instead, so a narrow terminal does not wrap them either.
+          hideCursor: false,
+          linewrap: true,
+          clearOnComplete: false,
+          stopOnComplete: false,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      let bar = active.get(node);
+      if (!bar) {
+        bar = multi.create(steps, 0, { node, ...payload });
+        active.set(node, bar);
+      }
+      bar.update(step, payload);
+    },
+    /** The instance is done: when it was the last running bar, draw everything and stop. */
+    finish(node: string) {
+      const bar = active.get(node);
+      if (!bar) return;
+      bar.stop();
+      if ([...active.values()].every((b) => !b.isActive)) stopMulti();
+    },
+    finishAll: stopMulti,
   };
 }
 

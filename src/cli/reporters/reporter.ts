@@ -8,5 +8,3 @@ export interface Reporter<E = RunEvent> {
   /** Finish drawing (stop progress bars). */
   close(): void;
 }
-
-export type ReporterName = 'pretty' | 'json';

@@ -1,7 +1,7 @@
 /**
  * Creates onnxruntime-node sessions: CPU with one intra-op thread per core and full graph optimisation, or
- * the CUDA execution provider, whose binaries onnxruntime-node only fetches when installed with
- * `--onnxruntime-node-install=cuda12` (this repo's .npmrc skips them so installs stay offline).
+ * the CUDA execution provider, whose binaries only onnxruntime-node's install script fetches (package.json's
+ * allowScripts denies that script, so installs stay offline; the hint below runs it by hand).
  */
 import * as ort from 'onnxruntime-node';
 import fs from 'node:fs';
@@ -23,7 +23,7 @@ export function cudaUnavailable(cause: unknown): DreamflowError {
     {
       cause,
       hints: [
-        'install its binaries: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node (needs network access)',
+        'install its binaries: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js (needs network access)',
         'onnxruntime-node 1.30 needs CUDA 12.x and cuDNN 9 on the library path',
         'or use --device cpu',
       ],

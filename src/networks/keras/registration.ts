@@ -64,6 +64,8 @@ export function registerKerasNetworksWith(registry: RegistryApi): void {
         offline: false,
         preprocessing: KERAS_NETWORKS[name].preprocessing,
         acceptsWeights: true,
+        // The architecture alone names the layers: validation checks layer names without the weights.
+        layerNames: async () => (await import('./catalog.ts')).kerasNetworkSkeleton(name).layers.map((l) => l.name),
       },
     );
   }
