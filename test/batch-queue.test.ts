@@ -95,6 +95,35 @@ describe.skipIf(!findRedisServer())('a batch on a real Redis', () => {
     assert.ok(events.some((e) => e.event === 'progress' && 'job' in e && e.job === 'a'));
   });
 
+  test("a worker holds a queued job's --set paths to its output directory: no writing outside", async () => {
+    const recipe = path.join(dir, 'two-saves.yaml');
+    fs.writeFileSync(
+      recipe,
+      fs.readFileSync(RECIPE, 'utf8').replace('../darknet-tiny', path.join(REPO, 'test/fixtures/darknet-tiny')).replace('  steps: 2', '  steps: 1\n  extra: extra.png') +
+        '  again:   { type: save, input: rgb, path: "${extra}" }\n',
+    );
+    const outside = path.join(os.tmpdir(), `dreamflow-outside-${process.pid}.png`);
+    const runner = new Runner({ cacheBytes: 0 });
+    let jobs: PreparedJob[];
+    try {
+      // On the submitter's machine a path given whole with --set is the user's choice, so it validates there.
+      jobs = await prepareBatch(runner, { recipe, inputs: ['a.png'], outDir: 'escape', cwd: dir, set: { extra: outside } });
+    } finally {
+      runner.dispose();
+    }
+    const worker = await startWorker({ url: redis.url });
+    const events: BatchStreamEvent[] = [];
+    try {
+      const summary = await submitBatch(jobs, { url: redis.url, set: { extra: outside }, compute: { backend: 'wasm' } }, (e) => events.push(e));
+      assert.deepEqual([summary.succeeded, summary.failed], [0, 1]);
+    } finally {
+      await worker.close();
+    }
+    const failed = events.find((e) => e.event === 'job:failed');
+    assert.deepEqual(failed && [failed.code, failed.attempts], ['E_WRITE_OUTSIDE', 1]); // an invalid job is not retried
+    assert.equal(fs.existsSync(outside), false);
+  });
+
   test('cancelled (Ctrl-C) before any worker took them: the jobs leave the queue', async () => {
     const abort = new AbortController();
     const started = submitBatch(await prepare('cancelled'), { url: redis.url, signal: abort.signal }, (e) => {

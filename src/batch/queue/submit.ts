@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { CancelledError } from '../../errors/runtime-errors.ts';
 import { writeFileAtomic } from '../../image/write-atomic.ts';
@@ -55,6 +55,7 @@ export async function submitBatch(jobs: PreparedJob[], s: SubmitSettings, emit: 
       write: async (outputs, bytesOf) => {
         const written: string[] = [];
         for (const o of outputs) {
+          if (isAbsolute(o.name) || o.name.split(/[\\/]/).includes('..')) continue; // a worker's name must stay beside the output
           // The main output at the job's path; anything else the recipe wrote, beside it.
           const target = o.name === basename(j.output) ? j.output : resolve(dirname(j.output), o.name);
           await writeFileAtomic(target, await bytesOf(o.file));

@@ -15,6 +15,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { errorCodeInfo, errorCodeOf } from '../../errors/codes.ts';
 import { DreamflowError } from '../../errors/dreamflow-error.ts';
 import { Runner } from '../../runtime/runner.ts';
+import { parseSetValue } from '../../runtime/params.ts';
 import type { RunEvent } from '../../runtime/types.ts';
 import { bullConnection, checkReachable, parseQueueUrl, QUEUE_NAME } from './connection.ts';
 import type { FileRef, JobData, JobResult } from './job-data.ts';
@@ -80,8 +81,7 @@ async function runJob(runner: Runner, job: Job<JobData, JobResult>, s: WorkerSet
       { pipeline: d.pipeline, file: d.label },
       {
         ...d.compute,
-        set: { ...d.set, input, output: join(outDir, d.outputName) },
-        ...(d.params ? { params: d.params } : {}),
+        ...remoteOverrides(d, { input, output: join(outDir, d.outputName) }),
         workDir: outDir,
         outputRoot: outDir,
         onEvent: progressUpdater(job),
@@ -104,6 +104,26 @@ async function runJob(runner: Runner, job: Job<JobData, JobResult>, s: WorkerSet
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The job's parameter values come from whoever can write to Redis, not from this machine's user: a value given
+ * whole with `--set` may name an output outside the output directory on the submitter's machine, but here it is
+ * an ordinary (typed) parameter, held to the output rule like the recipe's own. Only the worker's own `input` and
+ * `output` stay `--set` values. `NODE.FIELD` overrides are not parameters and keep their form.
+ */
+function remoteOverrides(d: JobData, own: { input: string; output: string }): { set: Record<string, string>; params: Record<string, unknown> } {
+  const params: Record<string, unknown> = { ...d.params };
+  const set: Record<string, string> = { ...own };
+  for (const [k, v] of Object.entries(d.set)) {
+    if (k.includes('.')) set[k] = v;
+    else {
+      const value = parseSetValue(k, v); // as --set reads its values ("30" → 30)
+      if (value instanceof DreamflowError) throw value;
+      params[k] = value;
+    }
+  }
+  return { set, params };
 }
 
 /** The job's input as a local file: written from its bytes, or found in the shared directory. */
