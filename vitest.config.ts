@@ -15,8 +15,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // build-if-stale: tests that spawn the CLI run the build, so bring dist/ up to date with src/ first.
-    // browser-notice: says when the browser tests are skipped (no Chromium) and the command that installs it.
-    globalSetup: ['test/build-if-stale.ts', 'test/browser-notice.ts'],
+    // skip-notices: says when the browser or queue tests are skipped (no Chromium, no redis-server) and how to
+    // install them.
+    globalSetup: ['test/build-if-stale.ts', 'test/skip-notices.ts'],
     projects: [
       { extends: true, test: { name: 'quick', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**'] } },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 300_000 } },

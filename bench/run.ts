@@ -36,6 +36,8 @@ function runChild(config: BenchConfig, script = './measure.ts'): Promise<Record<
 }
 
 async function main(): Promise<number> {
+  // `npm run bench -- batch …`: images per minute for a batch (bench/batch.ts)
+  if (process.argv[2] === 'batch') return (await import('./batch.ts')).benchBatch(process.argv.slice(3));
   let args;
   try {
     args = parseBenchArgs(process.argv.slice(2));

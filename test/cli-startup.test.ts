@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, test } from 'vitest';
 import { REPO } from './helpers/cli.ts';
 
-const HEAVY = ['@tensorflow/', 'onnxruntime-node', '/sharp/', '/@img/', 'h5wasm', 'nsfwjs', 'protobufjs'];
+const HEAVY = ['@tensorflow/', 'onnxruntime-node', '/sharp/', '/@img/', 'h5wasm', 'nsfwjs', 'protobufjs', '/bullmq/', '/ioredis/'];
 const dir = mkdtempSync(path.join(tmpdir(), 'dreamflow-startup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -41,6 +41,8 @@ const QUICK: string[][] = [
   ['run', '--no-such-option'],
   ['validate', 'pipelines/classic.yaml'],
   ['graph', 'pipelines/classic.yaml'],
+  ['batch', '--help'],
+  ['worker', '--help'],
 ];
 for (const args of QUICK) {
   test(`dreamflow ${args.join(' ')} imports no heavy module`, () => {

@@ -9,6 +9,8 @@ import { registerLayersCommand } from './commands/layers.ts';
 import { registerDreamCommand } from './commands/dream.ts';
 import { registerModelsCommand } from './commands/models.ts';
 import { registerWatchCommand } from './commands/watch.ts';
+import { registerBatchCommand } from './commands/batch.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 import { printable, printableJson } from '../errors/sanitize.ts';
 
 /**
@@ -31,6 +33,8 @@ export function buildProgram(result: CommandResult): Command {
   registerDreamCommand(program, result);
   registerModelsCommand(program, result);
   registerWatchCommand(program, result);
+  registerBatchCommand(program, result);
+  registerWorkerCommand(program, result);
   return program;
 }
 

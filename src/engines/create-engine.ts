@@ -20,6 +20,8 @@ export { DEVICE_CHOICES, ENGINE_CHOICES, type EngineDevice };
 export interface EngineOptions {
   /** The onnx engine's device (default cpu). Ignored by the tfjs engine. */
   device?: EngineDevice;
+  /** The onnx engine's intra-op threads (default: one per core); a batch worker on a shared machine takes fewer. */
+  threads?: number;
   /** Receives messages the user should see once, e.g. that 'auto' fell back to tfjs for an objective. */
   notify?: (notice: { code: string; message: string }) => void;
 }
@@ -35,18 +37,19 @@ export async function createEngine(
       expected: `one of ${DEVICE_CHOICES.join(', ')}`,
     });
   }
+  const onnxOptions = { device, ...(opts.threads !== undefined ? { threads: opts.threads } : {}) };
   switch (choice) {
     case 'tfjs':
       return createTfjsEngine(net);
     case 'onnx': {
       const onnx = await import('./onnx/index.ts');
-      return onnx.acquireOnnxEngine(net, { device });
+      return onnx.acquireOnnxEngine(net, onnxOptions);
     }
     case 'auto': {
       if (tf.getBackend() === 'tensorflow' && device === 'cpu') return createTfjsEngine(net);
       const onnx = await import('./onnx/index.ts');
       return createAutoEngine(net, {
-        onnx: () => onnx.acquireOnnxEngine(net, { device }),
+        onnx: () => onnx.acquireOnnxEngine(net, onnxOptions),
         tfjs: () => createTfjsEngine(net),
         supports: onnx.onnxSupports,
         objectiveKey: onnx.objectiveKey,

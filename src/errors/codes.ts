@@ -150,6 +150,13 @@ export const ERROR_CODES = {
   E_PARAM_WRITE: invalid('the recipe has no `params:` map the page can write into'),
   E_NOT_READY: failed('the page wrote a parameter before the recipe was first loaded'),
   E_YAML: invalid('the recipe does not parse at the moment the page writes a parameter'),
+  // Batches and the queue (dreamflow batch / worker)
+  E_BATCH_INPUT: invalid('a batch input does not exist or is not a file'),
+  E_BATCH_VIDEO: invalid('`--chunk` was given a recipe without a frame loop, or one whose frames cannot be split'),
+  E_QUEUE_URL: invalid('`--queue` is not a redis://HOST:PORT URL'),
+  E_QUEUE_UNREACHABLE: failed('the Redis server `--queue` names cannot be reached'),
+  E_SHARED_DIR: failed('a job passes its files through a shared directory this worker has no `--shared-dir` for, or cannot read'),
+  E_JOB_FAILED: failed('a queued job failed without a dreamflow error (it stalled too often, or its worker crashed)'),
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** Every error code: the closed set `DreamflowError.code` and `error` events draw from. */

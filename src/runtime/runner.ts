@@ -46,6 +46,8 @@ export interface RunOptions extends ParamOverrides {
   engine?: EngineChoice;
   /** Where the onnx engine runs (default cpu): 'cuda' is onnxruntime's CUDA execution provider. */
   device?: EngineDevice;
+  /** The onnx engine's threads (default: one per core); `dreamflow batch --threads`. */
+  threads?: number;
   /**
    * Tensor backend to switch to before running (wasm, cpu, tensorflow, auto). Default 'auto', as in the CLI:
    * tensorflow when @tensorflow/tfjs-node is installed, else wasm (tfjs's own default, cpu, is far slower).
@@ -192,12 +194,13 @@ export class Runner {
     const engine = async (choice: EngineChoice): Promise<GradientEngine> => {
       const effective = opts.engine ?? choice;
       const device = opts.device ?? 'cpu';
-      const k = `${await networkKey()}|${effective}|${tf.getBackend()}|${device}`;
+      const k = `${await networkKey()}|${effective}|${tf.getBackend()}|${device}|${opts.threads ?? ''}`;
       let e = this.engines.get(k);
       if (!e) {
         e = (async () => {
           const created = await this.services.createEngine(await network(), effective, {
             device,
+            ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
             notify: (n) => this.emitNow({ event: 'notice', ...n }),
           });
           if (this.disposed) created.dispose();

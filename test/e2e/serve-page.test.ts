@@ -6,7 +6,7 @@
  * the nodes downstream of `steps` ran; an invalid edit shows the located error exactly as the terminal prints it;
  * requests without the token, from another origin or under another Host are refused.
  *
- * Without Chromium the test is skipped (test/browser-notice.ts says so and how to install it).
+ * Without Chromium the test is skipped (test/skip-notices.ts says so and how to install it).
  * DREAMFLOW_SCREENSHOT=FILE also saves a screenshot of the page after the re-run (docs/live-page.png).
  */
 import assert from 'node:assert/strict';
