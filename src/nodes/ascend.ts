@@ -4,7 +4,8 @@ import type { EngineChoice } from '../engines/engine.ts';
 import type { Preprocessing } from '../networks/ir.ts';
 import { networkRange } from '../image/preprocessing.ts';
 import { mixSeed, mulberry32, randomOffset } from '../image/random.ts';
-import { roll } from '../image/roll.ts';
+import { planTiles } from '../engines/tile-plan.ts';
+import { tiledGradient } from '../engines/tiled-gradient.ts';
 import type { ImageValue, NodeDefinition } from '../runtime/types.ts';
 import { objectiveFromParams, type LayerSpec } from './ascend-objective.ts';
 import { throwIfCancelled } from './cancel.ts';
@@ -20,12 +21,18 @@ export type AscendParams = {
   seed: number;
   engine: EngineChoice;
   clip: boolean | [number, number];
+  tile: number;
+  tile_margin: number;
 };
 
-/** Gradient ascent on the dream objective: each step x += step_size · g / mean|g|, with optional roll jitter. */
+/**
+ * Gradient ascent on the dream objective: each step x += step_size · g / mean|g|, with optional roll jitter.
+ * The gradient is computed window by window when the image is larger than `tile` (src/engines/tiled-gradient.ts)
+ * and normalised over the whole image.
+ */
 export const ascendNode: NodeDefinition<AscendParams> = {
   type: 'ascend',
-  version: 1,
+  version: 2,
   description:
     'Dreams: gradient ascent on a weighted sum of layer objectives (mean of squared activations, or of one channel), the gradient normalised by its mean absolute value.',
   params: {
@@ -95,6 +102,20 @@ export const ascendNode: NodeDefinition<AscendParams> = {
         description:
           "After each step clip the image: true = to the range a 0..255 image has in the network's input space (so deprocess loses nothing); false = no clipping; [min, max] = to this range, in network space.",
       },
+      tile: {
+        type: 'integer',
+        minimum: 0,
+        default: 512,
+        description:
+          'Compute the gradient in windows of tile × tile pixels when the image is larger (memory then stays bounded by the tile, not the image); 0 = never tile. Windows overlap by 2 · tile_margin and the gradient is normalised over the whole image.',
+      },
+      tile_margin: {
+        type: 'integer',
+        minimum: 0,
+        default: 32,
+        description:
+          "Context, in pixels, kept around each window's core: its gradient is dropped, so seams get the gradient the whole image would give (exactly so from the network's receptive field − 1).",
+      },
     },
     required: ['input'],
     additionalProperties: false,
@@ -109,35 +130,29 @@ export const ascendNode: NodeDefinition<AscendParams> = {
     // Each octave jitters with its own stream, reproducible from the seed.
     const rng = mulberry32(mixSeed(params.seed, ctx.octave ?? 0));
     const bounds = clipBounds(params.clip, network.preprocessing);
+    const [, h, w] = image.tensor.shape;
+    const plan = planTiles(network, objective, [h, w], { tile: params.tile, margin: params.tile_margin });
+    const tiles = plan.layout.windows.length;
     let x = image.tensor.clone();
     try {
       for (let step = 1; step <= params.steps; step++) {
         throwIfCancelled(ctx.signal, ctx.id);
         const dy = params.jitter > 0 ? randomOffset(rng, params.jitter) : 0;
         const dx = params.jitter > 0 ? randomOffset(rng, params.jitter) : 0;
-        const shifted = dy !== 0 || dx !== 0 ? roll(x, dy, dx) : x;
-        let result;
-        try {
-          result = await engine.lossAndGrad(shifted, objective);
-        } finally {
-          if (shifted !== x) shifted.dispose();
-        }
-        const { loss, grad } = result;
-        try {
-          ctx.progress({ ...octaveOf(ctx), step, steps: params.steps, loss });
-          if (params.max_loss !== undefined && loss > params.max_loss) break;
-          const current = x;
-          x = tf.tidy(() => {
-            // Rolling the gradient back is the same as stepping the rolled image and rolling it back.
-            const g = dy !== 0 || dx !== 0 ? roll(grad, -dy, -dx) : grad;
-            const scale = tf.scalar(params.step_size).div(tf.maximum(tf.mean(tf.abs(g)), 1e-7));
-            const next = current.add(g.mul(scale)) as tf.Tensor4D;
-            return bounds ? (tf.minimum(tf.maximum(next, bounds.lo), bounds.hi) as tf.Tensor4D) : next;
-          });
-          current.dispose();
-        } finally {
-          grad.dispose(); // also when progress throws or the octave stops early
-        }
+        const at = { ...octaveOf(ctx), step, steps: params.steps };
+        // The tile grid is fixed on the rolled image, so each step's roll moves the seams over the content.
+        const { loss, grad, meanAbs } = await tiledGradient(engine, x, objective, plan.layout, {
+          dy,
+          dx,
+          scale: plan.scale,
+          beforeTile: tiles > 1 ? () => throwIfCancelled(ctx.signal, ctx.id) : undefined,
+          afterTile: tiles > 1 ? (tile, n, sofar) => tile < n && ctx.progress({ ...at, loss: sofar, tile, tiles: n }) : undefined,
+        });
+        ctx.progress({ ...at, loss, ...(tiles > 1 ? { tile: tiles, tiles } : {}) });
+        if (params.max_loss !== undefined && loss > params.max_loss) break;
+        const current = x;
+        x = stepImage(current, grad, params.step_size / Math.max(meanAbs, 1e-7), bounds);
+        current.dispose();
       }
     } catch (e) {
       x.dispose();
@@ -149,6 +164,28 @@ export const ascendNode: NodeDefinition<AscendParams> = {
     return derivedImage(image, x, 'network');
   },
 };
+
+/**
+ * x + factor · g, clipped: `g` (full size, ours) is scaled in place, and each intermediate is disposed as soon as
+ * the next exists, so at most two full-size tensors live beside x (the wasm heap never shrinks: its peak stays).
+ */
+function stepImage(
+  x: tf.Tensor4D,
+  g: Float32Array,
+  factor: number,
+  bounds: { lo: tf.Tensor1D; hi: tf.Tensor1D } | undefined,
+): tf.Tensor4D {
+  for (let i = 0; i < g.length; i++) g[i]! *= factor;
+  const gt = tf.tensor4d(g, x.shape);
+  const next = tf.add(x, gt) as tf.Tensor4D;
+  gt.dispose();
+  if (!bounds) return next;
+  const floor = tf.maximum(next, bounds.lo) as tf.Tensor4D;
+  next.dispose();
+  const out = tf.minimum(floor, bounds.hi) as tf.Tensor4D;
+  floor.dispose();
+  return out;
+}
 
 function octaveOf(ctx: { octave?: number; octaves?: number }): { octave?: number; octaves?: number } {
   return ctx.octave === undefined ? {} : { octave: ctx.octave, octaves: ctx.octaves };

@@ -37,7 +37,8 @@ export type RunEvent =
   | { event: 'node:start'; node: string; reason?: string; octave?: number; octaves?: number }
   | { event: 'node:done'; node: string; ms: number; octave?: number; octaves?: number }
   | { event: 'node:cached'; node: string; reason?: string; octave?: number; octaves?: number }
-  | { event: 'progress'; node: string; octave?: number; octaves?: number; step: number; steps: number; loss: number }
+  /** `tile`/`tiles`: the window of a tiled step just done (the last one carries the step's loss; others an estimate). */
+  | { event: 'progress'; node: string; octave?: number; octaves?: number; step: number; steps: number; loss: number; tile?: number; tiles?: number }
   | { event: 'output'; node: string; path: string }
   | { event: 'run:done'; ms: number; ran: number; cached: number }
   /** --preview: the octave's image was written to `path`. */

@@ -1,0 +1,126 @@
+/**
+ * The input gradient of a (rolled) image, computed window by window through any GradientEngine: the one path
+ * both engines take in `ascend`, for big and small images alike (a small image is one window).
+ *
+ * Each window is cut from the image rolled by (dy, dx) — the roll is folded into the cut, so no rolled copy
+ * of the image is made — and the core of its gradient is written, unrolled, into one full-size Float32Array.
+ * A core pixel's gradient equals the whole image's when the window holds every pixel that any activation
+ * reading that pixel sees (margin ≥ field − 1, see receptive-field.ts) and starts on the stride grid.
+ * Engines take each term's mean over the window, so a window's gradient is the whole image's times
+ * N_image / N_window (per layer): `scale` = N_window / N_image undoes that, so the assembled gradient is the
+ * whole image's (exactly so for one layer, or layers of one size). The loss is the core-area-weighted mean of
+ * the windows' losses (each a mean over its window): an estimate of the whole image's.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { TileLayout } from '../image/tile-layout.ts';
+import type { GradientEngine, ObjectiveTerm } from './engine.ts';
+
+export interface TiledGradientOptions {
+  /** Roll offsets: the gradient is taken of roll(x, dy, dx) and returned unrolled (in x's coordinates). */
+  dy?: number;
+  dx?: number;
+  /** N_window / N_image of the objective's layers: multiplies every window's gradient. Default 1. */
+  scale?: number;
+  /** Called before each window: throw here to cancel between windows. */
+  beforeTile?(tile: number, tiles: number): void;
+  /** Called after each window with the loss estimate so far (the whole image's, from the cores done). */
+  afterTile?(tile: number, tiles: number, loss: number): void;
+}
+
+export interface TiledGradient {
+  /** The objective of the whole image, estimated as the core-area-weighted mean of the windows' losses. */
+  loss: number;
+  /** d loss / d x, [h, w, c] row-major, in x's (unrolled) coordinates. */
+  grad: Float32Array;
+  /** mean |grad|, computed while assembling (ascend normalises by it). */
+  meanAbs: number;
+}
+
+export async function tiledGradient(
+  engine: GradientEngine,
+  x: tf.Tensor4D,
+  objective: ObjectiveTerm[],
+  layout: TileLayout,
+  opts: TiledGradientOptions = {},
+): Promise<TiledGradient> {
+  const [, h, w, c] = x.shape;
+  const dy = mod(opts.dy ?? 0, h);
+  const dx = mod(opts.dx ?? 0, w);
+  const scale = opts.scale ?? 1;
+  const grad = new Float32Array(h * w * c);
+  const [wh, ww] = layout.window;
+  const tiles = layout.windows.length;
+  let loss = 0;
+  for (let t = 0; t < tiles; t++) {
+    opts.beforeTile?.(t + 1, tiles);
+    const { top, left, core } = layout.windows[t]!;
+    const window = cutRolled(x, top - dy, left - dx, wh, ww);
+    let result;
+    try {
+      result = await engine.lossAndGrad(window, objective);
+    } finally {
+      window.dispose();
+    }
+    let g: Float32Array;
+    try {
+      g = (await result.grad.data()) as Float32Array;
+    } finally {
+      result.grad.dispose();
+    }
+    // Core rows, unrolled: rolled row y is x's row y − dy; a core row splits in two where the columns wrap.
+    const x0 = core.x0 - left;
+    for (let y = core.y0; y < core.y1; y++) {
+      const src = ((y - top) * ww + x0) * c;
+      const row = mod(y - dy, h) * w;
+      let col = mod(core.x0 - dx, w);
+      let done = 0;
+      const width = core.x1 - core.x0;
+      while (done < width) {
+        const run = Math.min(width - done, w - col);
+        const from = g.subarray(src + done * c, src + (done + run) * c);
+        grad.set(from, (row + col) * c);
+        done += run;
+        col = 0;
+      }
+    }
+    loss += (result.loss * (core.y1 - core.y0) * (core.x1 - core.x0)) / (h * w);
+    opts.afterTile?.(t + 1, tiles, loss);
+  }
+  let sumAbs = 0;
+  if (scale === 1) {
+    for (let i = 0; i < grad.length; i++) sumAbs += Math.abs(grad[i]!);
+  } else {
+    for (let i = 0; i < grad.length; i++) sumAbs += Math.abs((grad[i]! *= scale));
+  }
+  return { loss, grad, meanAbs: sumAbs / grad.length };
+}
+
+/**
+ * The [1, hh, ww, c] window at (top, left) of x read cyclically (rows and columns wrap around), which is the
+ * window at (top + dy, left + dx) of roll(x, dy, dx). At most four slices; never disposes x.
+ */
+export function cutRolled(x: tf.Tensor4D, top: number, left: number, hh: number, ww: number): tf.Tensor4D {
+  const [, h, w] = x.shape;
+  const rows = wrapRanges(mod(top, h), hh, h);
+  const cols = wrapRanges(mod(left, w), ww, w);
+  if (rows.length === 1 && cols.length === 1 && hh === h && ww === w && rows[0]![0] === 0 && cols[0]![0] === 0) {
+    return x.clone();
+  }
+  return tf.tidy(() => {
+    const strips = rows.map(([r, rn]) => {
+      const parts = cols.map(([q, qn]) => tf.slice(x, [0, r, q, 0], [1, rn, qn, -1]));
+      return parts.length === 1 ? parts[0]! : tf.concat(parts, 2);
+    });
+    return (strips.length === 1 ? strips[0]! : tf.concat(strips, 1)) as tf.Tensor4D;
+  });
+}
+
+/** [start, length] pieces of a cyclic range of `n` from `start` on an axis of `size`. */
+function wrapRanges(start: number, n: number, size: number): [number, number][] {
+  const first = Math.min(n, size - start);
+  return first === n ? [[start, n]] : [[start, first], [0, n - first]];
+}
+
+function mod(a: number, n: number): number {
+  return ((a % n) + n) % n;
+}
