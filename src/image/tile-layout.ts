@@ -38,9 +38,13 @@ export function axisLayout(length: number, tile: number, margin: number, stride 
   if (step < stride) throw new RangeError(`tile ${tile} leaves no core with margin ${margin} at stride ${stride}`);
   const span = length - tile;
   for (let n = 2 + Math.floor((span - 1) / step); ; n++) {
-    const starts: number[] = [];
-    for (let k = 0; k < n - 1; k++) starts.push(Math.floor((k * span) / (n - 1) / stride) * stride);
-    starts.push(span);
+    // Evenly spread ideal starts, each moved to the nearest grid point; duplicates merge.
+    const starts = [0];
+    for (let k = 1; k < n - 1; k++) {
+      const s = Math.min(Math.round((k * span) / (n - 1) / stride) * stride, span);
+      if (s > starts.at(-1)!) starts.push(s);
+    }
+    if (span > starts.at(-1)!) starts.push(span);
     if (starts.every((s, k) => k === 0 || s - starts[k - 1]! <= step)) {
       const cuts = starts.slice(1).map((s, k) => Math.floor((s + margin + starts[k]! + tile - margin) / 2));
       const bounds = [0, ...cuts, length];
