@@ -41,6 +41,7 @@ export function tileSizeError(net: Network, layers: Iterable<string>, s: TileSet
     'E_TILE_TOO_SMALL',
     `tile ${s.tile} is too small for ${net.name} with tile_margin ${s.margin}: the smallest usable tile is ${min} pixels`,
     {
+      path: 'tile',
       expected: `tile ≥ ${min}, or 0 (never tile)`,
       hints: [`the network needs ${minimumInput(net, layers)} pixels; a core needs 2·tile_margin + the network's stride`],
     },

@@ -4,7 +4,7 @@ import type { EngineChoice } from '../engines/engine.ts';
 import type { Preprocessing } from '../networks/ir.ts';
 import { networkRange } from '../image/preprocessing.ts';
 import { mixSeed, mulberry32, randomOffset } from '../image/random.ts';
-import { planTiles } from '../engines/tile-plan.ts';
+import { planTiles, tileSizeError } from '../engines/tile-plan.ts';
 import { tiledGradient } from '../engines/tiled-gradient.ts';
 import type { ImageValue, NodeDefinition } from '../runtime/types.ts';
 import { objectiveFromParams, type LayerSpec } from './ascend-objective.ts';
@@ -122,6 +122,13 @@ export const ascendNode: NodeDefinition<AscendParams> = {
   },
   inputs: ['input'],
   usesNetwork: true,
+  checkNetwork(params, network) {
+    // Unknown layer names are reported elsewhere (and when the node runs); the tile is checked for the known ones.
+    const known = new Set(network.layers.map((l) => l.name));
+    const layers = Object.keys(params.layers ?? network.preset).filter((l) => known.has(l));
+    const error = layers.length ? tileSizeError(network, layers, { tile: params.tile, margin: params.tile_margin }) : undefined;
+    return error ? [error] : [];
+  },
   async run(ctx, inputs, params): Promise<ImageValue> {
     const image = imageInput('ascend', inputs, 'input', 'network');
     const network = await ctx.network();
@@ -130,6 +137,8 @@ export const ascendNode: NodeDefinition<AscendParams> = {
     // Each octave jitters with its own stream, reproducible from the seed.
     const rng = mulberry32(mixSeed(params.seed, ctx.octave ?? 0));
     const bounds = clipBounds(params.clip, network.preprocessing);
+    const tooSmall = tileSizeError(network, objective.map((t) => t.layer), { tile: params.tile, margin: params.tile_margin });
+    if (tooSmall) throw tooSmall;
     const [, h, w] = image.tensor.shape;
     const plan = planTiles(network, objective, [h, w], { tile: params.tile, margin: params.tile_margin });
     const tiles = plan.layout.windows.length;
