@@ -60,3 +60,13 @@ test('a new run forgets what the last one cached (watch mode)', () => {
   ]);
   assert.deepEqual(lines.slice(-2), ['  ✓ out 4 ms (output file missing: out/a.png)', '  → wrote out/a.png']);
 });
+
+test('a tiled step prints one line when its last tile is done, with the tile count', () => {
+  const progress = (step: number, tile: number): RunEvent => ({ event: 'progress', node: 'dreamed@3', step, steps: 2, loss: 0.5, tile, tiles: 3 });
+  const events: RunEvent[] = [1, 2].flatMap((step) => [1, 2, 3].map((tile) => progress(step, tile)));
+  assert.deepEqual(print(events), ['    dreamed@3 step 1/2 loss 0.500 (3 tiles)', '    dreamed@3 step 2/2 loss 0.500 (3 tiles)']);
+});
+  r.event(progress(1, 2));
+  r.close();
+  assert.match(text, /0\/2 steps · loss 0\.500 · tile 2\/3/);
+});

@@ -20,7 +20,7 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
     ? new cliProgress.MultiBar(
         {
           stream: out,
-          format: '{node} [{bar}] {value}/{total} steps · loss {loss}',
+          format: '{node} [{bar}] {value}/{total} steps · loss {loss}{tile}',
           barsize: 28,
           hideCursor: true,
           clearOnComplete: false,
@@ -63,15 +63,18 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
         }
         case 'progress': {
           const loss = e.loss.toFixed(3);
+          // A tiled step reports each window: the bar counts finished steps and shows the window.
+          const inStep = e.tiles !== undefined && e.tile !== e.tiles;
+          const tile = e.tiles !== undefined ? ` · tile ${e.tile}/${e.tiles}` : '';
           if (bars) {
             let bar = active.get(e.node);
             if (!bar) {
-              bar = bars.create(e.steps, 0, { node: e.node, loss });
+              bar = bars.create(e.steps, 0, { node: e.node, loss, tile });
               active.set(e.node, bar);
             }
-            bar.update(e.step, { loss });
-          } else if (e.step === e.steps || e.step % 10 === 0) {
-            line(`    ${e.node} step ${e.step}/${e.steps} loss ${loss}`);
+            bar.update(inStep ? e.step - 1 : e.step, { loss, tile });
+          } else if (e.tiles !== undefined ? !inStep : e.step === e.steps || e.step % 10 === 0) {
+            line(`    ${e.node} step ${e.step}/${e.steps} loss ${loss}${e.tiles !== undefined ? ` (${e.tiles} tiles)` : ''}`);
           }
           break;
         }
