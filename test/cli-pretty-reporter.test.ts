@@ -66,7 +66,3 @@ test('a tiled step prints one line when its last tile is done, with the tile cou
   const events: RunEvent[] = [1, 2].flatMap((step) => [1, 2, 3].map((tile) => progress(step, tile)));
   assert.deepEqual(print(events), ['    dreamed@3 step 1/2 loss 0.500 (3 tiles)', '    dreamed@3 step 2/2 loss 0.500 (3 tiles)']);
 });
-  r.event(progress(1, 2));
-  r.close();
-  assert.match(text, /0\/2 steps · loss 0\.500 · tile 2\/3/);
-});
