@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--network N[,N]] [--layers L[,L]] [--size S[,S]] [--engine E[,E]] [--backend B[,B]]
- * [--steps N] [--budget SECONDS] [--device cpu|cuda]`. Every list flag filters (or replaces) the default set.
+ * [--steps N] [--budget SECONDS] [--device cpu|cuda] [--tile N[,N]] [--margin N]`. Every list flag filters (or replaces) the default set.
  */
 import { parseArgs } from 'node:util';
 
@@ -16,18 +16,24 @@ export interface BenchArgs {
   /** Seconds of warm stepping per configuration before fewer steps are measured (at least one always is). */
   budgetS: number;
   device?: string;
+  /** ascend's tile sizes to measure (0 = whole image); default: ascend's default. */
+  tiles?: number[];
+  /** ascend's tile_margin; default: ascend's default. */
+  margin?: number;
   help: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
   --network N[,N]   networks (default inception_v3_bundled; keras: vgg16, vgg19, resnet50, inception_v3)
   --layers L[,L]    objective layers: name, name:weight or name#channel (default: the network's preset)
-  --size S[,S]      input sizes, N or HxW (default 299 and 512; a keras network's own size and 512)
+  --size S[,S]      input sizes, N or HxW (default 299 and 512; a keras network's own size and 512), e.g. 4000x3000
   --engine E[,E]    tfjs, onnx (default both)
   --backend B[,B]   tfjs backends: wasm, cpu, tensorflow (default: every available one)
   --steps N         warm steps to measure per configuration (default depends on the backend)
   --budget S        stop measuring warm steps after about S seconds (default 60; at least one is measured)
   --device D        onnx device: cpu (default) or cuda
+  --tile N[,N]      ascend's tile: windows of N×N pixels when the image is larger; 0 = whole image (default 512)
+  --margin N        ascend's tile_margin (default 32)
 Prints one JSON line per configuration on stdout; progress goes to stderr.`;
 
 const list = (v: string | undefined): string[] | undefined =>
@@ -51,6 +57,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       steps: { type: 'string' },
       budget: { type: 'string' },
       device: { type: 'string' },
+      tile: { type: 'string' },
+      margin: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -70,6 +78,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     steps: int('steps', values.steps, 1),
     budgetS: int('budget', values.budget, 1) ?? 60,
     device: values.device,
+    tiles: list(values.tile)?.map((t) => int('tile', t, 0)!),
+    margin: int('margin', values.margin, 0),
     help: values.help ?? false,
   };
 }

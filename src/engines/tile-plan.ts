@@ -11,6 +11,10 @@ import { fieldGeometry, minimumInput, type FieldGeometry } from '../networks/rec
 import { inferShapes } from '../networks/shapes.ts';
 import type { ObjectiveTerm } from './engine.ts';
 
+/** ascend's defaults: 512-pixel windows (a few hundred MB of activations on InceptionV3) with 32 pixels of context. */
+export const DEFAULT_TILE = 512;
+export const DEFAULT_TILE_MARGIN = 32;
+
 export interface TileSettings {
   /** Window side in pixels; 0 = never tile. */
   tile: number;

@@ -1,13 +1,10 @@
-import * as tf from '@tensorflow/tfjs';
-import { DreamflowError } from '../errors/dreamflow-error.ts';
 import type { EngineChoice } from '../engines/engine.ts';
-import type { Preprocessing } from '../networks/ir.ts';
-import { networkRange } from '../image/preprocessing.ts';
 import { mixSeed, mulberry32, randomOffset } from '../image/random.ts';
-import { planTiles, tileSizeError } from '../engines/tile-plan.ts';
+import { DEFAULT_TILE, DEFAULT_TILE_MARGIN, planTiles, tileSizeError } from '../engines/tile-plan.ts';
 import { tiledGradient } from '../engines/tiled-gradient.ts';
 import type { ImageValue, NodeDefinition } from '../runtime/types.ts';
 import { objectiveFromParams, type LayerSpec } from './ascend-objective.ts';
+import { clipBounds, stepImage } from './ascend-update.ts';
 import { throwIfCancelled } from './cancel.ts';
 import { derivedImage, imageInput } from './image-input.ts';
 
@@ -105,14 +102,14 @@ export const ascendNode: NodeDefinition<AscendParams> = {
       tile: {
         type: 'integer',
         minimum: 0,
-        default: 512,
+        default: DEFAULT_TILE,
         description:
           'Compute the gradient in windows of tile × tile pixels when the image is larger (memory then stays bounded by the tile, not the image); 0 = never tile. Windows overlap by 2 · tile_margin and the gradient is normalised over the whole image.',
       },
       tile_margin: {
         type: 'integer',
         minimum: 0,
-        default: 32,
+        default: DEFAULT_TILE_MARGIN,
         description:
           "Context, in pixels, kept around each window's core: its gradient is dropped, so seams get the gradient the whole image would give (exactly so from the network's receptive field − 1).",
       },
@@ -174,43 +171,6 @@ export const ascendNode: NodeDefinition<AscendParams> = {
   },
 };
 
-/**
- * x + factor · g, clipped: `g` (full size, ours) is scaled in place, and each intermediate is disposed as soon as
- * the next exists, so at most two full-size tensors live beside x (the wasm heap never shrinks: its peak stays).
- */
-function stepImage(
-  x: tf.Tensor4D,
-  g: Float32Array,
-  factor: number,
-  bounds: { lo: tf.Tensor1D; hi: tf.Tensor1D } | undefined,
-): tf.Tensor4D {
-  for (let i = 0; i < g.length; i++) g[i]! *= factor;
-  const gt = tf.tensor4d(g, x.shape);
-  const next = tf.add(x, gt) as tf.Tensor4D;
-  gt.dispose();
-  if (!bounds) return next;
-  const floor = tf.maximum(next, bounds.lo) as tf.Tensor4D;
-  next.dispose();
-  const out = tf.minimum(floor, bounds.hi) as tf.Tensor4D;
-  floor.dispose();
-  return out;
-}
-
 function octaveOf(ctx: { octave?: number; octaves?: number }): { octave?: number; octaves?: number } {
   return ctx.octave === undefined ? {} : { octave: ctx.octave, octaves: ctx.octaves };
-}
-
-/** Per-channel clip bounds as [3] tensors (the caller disposes them), or undefined for no clipping. */
-function clipBounds(
-  clip: boolean | [number, number],
-  preprocessing: Preprocessing,
-): { lo: tf.Tensor1D; hi: tf.Tensor1D } | undefined {
-  if (clip === false) return undefined;
-  if (clip !== true && !(clip[0] < clip[1])) {
-    throw new DreamflowError('E_PARAM_RANGE', `ascend: clip [${clip.join(', ')}] is empty`, {
-      expected: '[min, max] with min < max',
-    });
-  }
-  const { min, max } = clip === true ? networkRange(preprocessing) : { min: [clip[0]], max: [clip[1]] };
-  return { lo: tf.tensor1d(min), hi: tf.tensor1d(max) };
 }
