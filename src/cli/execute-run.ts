@@ -45,7 +45,9 @@ export async function validateAndRun(
   reporter: Reporter,
   invalidExit: (err: unknown) => number = () => EXIT_INVALID,
 ): Promise<number> {
-  const runner = new Runner();
+  // One run in a process that then exits: a result cache would only hold full-size images alive (up to its
+  // 1 GiB budget) for a re-run that never comes.
+  const runner = new Runner({ cacheBytes: 0 });
   try {
     let p: ValidatedPipeline;
     try {
