@@ -1,10 +1,15 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { ascendNode, type AscendParams } from '../src/nodes/ascend.ts';
 import type { DreamflowError } from '../src/errors/dreamflow-error.ts';
 import type { GradientEngine, LossAndGrad, ObjectiveTerm } from '../src/engines/engine.ts';
 import { loadPipeline } from '../src/runtime/load-pipeline.ts';
+import { Runner } from '../src/runtime/runner.ts';
 import type { ImageValue } from '../src/runtime/types.ts';
 import { SquareEngine, disposeValue, fakeNetwork, imageOf, makeContext, pattern } from './helpers/nodes-context.ts';
 
@@ -116,4 +121,45 @@ test('validate refuses a too-small tile at the node\'s tile param, naming the mi
   });
   await loadPipeline({ text: text.replace('tile: 40', 'tile: 65'), file: 't.yaml' }, { services });
   await loadPipeline({ text: text.replace('tile: 40', 'tile: 0'), file: 't.yaml' }, { services });
+});
+
+test('through the runtime: progress events carry tile/tiles, and a cancel mid-step stops between tiles', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'df-tiles-'));
+  try {
+    await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 200, g: 90, b: 30 } } }).png().toFile(join(dir, 'in.png'));
+    const engine = new SquareEngine();
+    const runner = new Runner({
+      services: { networkKey: () => 'fake', loadNetwork: async () => fakeNetwork(), createEngine: () => engine, setBackend: async () => 'cpu' },
+    });
+    const text = [
+      'version: 1',
+      'network: fake',
+      'nodes:',
+      '  x: { type: load, path: in.png }',
+      '  n: { type: preprocess, input: x }',
+      '  d: { type: ascend, input: n, layers: { mixed3: 1 }, steps: 3, tile: 16, tile_margin: 2 }',
+      '',
+    ].join('\n');
+    const abort = new AbortController();
+    const progress: { step: number; tile?: number; tiles?: number }[] = [];
+    await assert.rejects(
+      runner.run({ text, file: join(dir, 'p.yaml') }, {
+        workDir: dir,
+        signal: abort.signal,
+        onEvent: (e) => {
+          if (e.event !== 'progress') return;
+          progress.push(e);
+          if (e.step === 2 && e.tile === 2) abort.abort();
+        },
+      }),
+      (e: DreamflowError) => e.code === 'E_CANCELLED',
+    );
+    const tiles = progress[0]!.tiles!;
+    assert.ok(tiles >= 4, `${tiles} tiles`);
+    assert.deepEqual(progress.at(-1), { ...progress.at(-1), step: 2, tile: 2, tiles });
+    assert.equal(engine.calls, tiles + 2, 'step 1 whole, step 2 stopped after its second window');
+    runner.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

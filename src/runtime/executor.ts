@@ -379,6 +379,7 @@ class Execution {
           step: pr.step,
           steps: pr.steps,
           loss: pr.loss,
+          ...(pr.tiles !== undefined ? { tile: pr.tile, tiles: pr.tiles } : {}),
         });
       },
     };
