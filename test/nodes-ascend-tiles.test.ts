@@ -22,6 +22,19 @@ function params(p: Partial<AscendParams> = {}): AscendParams {
   return { input: 'x', steps: 3, step_size: 0.1, jitter: 3, seed: 5, engine: 'auto', clip: false, tile: 6, tile_margin: 1, layers: { mixed3: 1 }, ...p };
 }
 
+/** load → preprocess → ascend (on the fake network's mixed3) with these extra ascend params. */
+function loadAndDream(ascendParams: string): string {
+  return [
+    'version: 1',
+    'network: fake',
+    'nodes:',
+    '  x: { type: load, path: in.png }',
+    '  n: { type: preprocess, input: x }',
+    `  d: { type: ascend, input: n, layers: { mixed3: 1 }, ${ascendParams} }`,
+    '',
+  ].join('\n');
+}
+
 /** SquareEngine that records the shapes it was given. */
 class ShapeEngine extends SquareEngine {
   readonly shapes: string[] = [];
@@ -99,15 +112,7 @@ test('a tile at least the image size runs whole; a tile under the minimum is ref
 });
 
 test('validate refuses a too-small tile at the node\'s tile param, naming the minimum', async () => {
-  const text = [
-    'version: 1',
-    'network: fake',
-    'nodes:',
-    '  x: { type: load, path: in.png }',
-    '  n: { type: preprocess, input: x }',
-    '  d: { type: ascend, input: n, layers: { mixed3: 1 }, tile: 40, tile_margin: 32 }',
-    '',
-  ].join('\n');
+  const text = loadAndDream('tile: 40, tile_margin: 32');
   const services = { networkKey: () => 'fake', loadNetwork: async () => fakeNetwork() };
   await assert.rejects(loadPipeline({ text, file: 't.yaml' }, { services }), (e: DreamflowError & { errors: DreamflowError[] }) => {
     assert.equal(e.errors.length, 1);
@@ -131,15 +136,7 @@ test('through the runtime: progress events carry tile/tiles, and a cancel mid-st
     const runner = new Runner({
       services: { networkKey: () => 'fake', loadNetwork: async () => fakeNetwork(), createEngine: () => engine, setBackend: async () => 'cpu' },
     });
-    const text = [
-      'version: 1',
-      'network: fake',
-      'nodes:',
-      '  x: { type: load, path: in.png }',
-      '  n: { type: preprocess, input: x }',
-      '  d: { type: ascend, input: n, layers: { mixed3: 1 }, steps: 3, tile: 16, tile_margin: 2 }',
-      '',
-    ].join('\n');
+    const text = loadAndDream('steps: 3, tile: 16, tile_margin: 2');
     const abort = new AbortController();
     const progress: { step: number; tile?: number; tiles?: number }[] = [];
     await assert.rejects(

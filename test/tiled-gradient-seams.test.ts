@@ -11,7 +11,7 @@ import type { TileLayout } from '../src/image/tile-layout.ts';
 import { tiledGradient } from '../src/engines/tiled-gradient.ts';
 import { fieldGeometry } from '../src/networks/receptive-field.ts';
 import { randomImage } from './helpers/onnx-nets.ts';
-import { NetBuilder } from './tfjs-fixtures.ts';
+import { sameNet } from './helpers/tile-nets.ts';
 
 await tf.setBackend('cpu');
 
@@ -19,14 +19,7 @@ const H = 128;
 const W = 128;
 const C = 3;
 
-function net() {
-  const b = new NetBuilder(5);
-  let h = b.input(3);
-  h = b.conv('c1', h, { k: [3, 3], out: 4, activation: 'relu' });
-  h = b.conv('c2', h, { k: [5, 5], out: 5, activation: 'leaky_relu', alpha: 0.2 });
-  b.conv('c3', h, { k: [3, 3], out: 4, dilations: [2, 2], activation: 'tanh' });
-  return b.build('seam-net');
-}
+const net = sameNet;
 
 /** Per row (axis 0) or column (axis 1): mean g² on the line, and mean (g − g on the previous line)². */
 function lineStats(g: Float32Array, axis: 0 | 1): { energy: number[]; jump: number[] } {

@@ -10,31 +10,8 @@ import { roll } from '../src/image/roll.ts';
 import type { Network } from '../src/networks/ir.ts';
 import { fieldGeometry, minimumInput } from '../src/networks/receptive-field.ts';
 import { randomImage } from './helpers/onnx-nets.ts';
-import { NetBuilder } from './tfjs-fixtures.ts';
-
-/** Stride 1, 'same' everywhere: field 1 + 2 + 4 + 2·2 = 11 (3×3, 5×5, then 3×3 dilated by 2). */
-function sameNet(): Network {
-  const b = new NetBuilder(5);
-  let h = b.input(3);
-  h = b.conv('c1', h, { k: [3, 3], out: 4, activation: 'relu' });
-  h = b.conv('c2', h, { k: [5, 5], out: 5, activation: 'leaky_relu', alpha: 0.2 });
-  b.conv('c3', h, { k: [3, 3], out: 4, dilations: [2, 2], activation: 'tanh' });
-  return b.build('same-net');
-}
-
-/**
- * Strided and 'valid' like InceptionV3's stem: 3×3/2 valid conv (field 3, stride 2), 3×3 same conv (+2·2 = 7),
- * 3×3/2 valid max-pool (+2·2 = 11, stride 4), 3×3 same conv (+2·4 = 19).
- */
-function stridedNet(): Network {
-  const b = new NetBuilder(9);
-  let h = b.input(3);
-  h = b.conv('s1', h, { k: [3, 3], out: 4, strides: [2, 2], padding: 'valid', activation: 'relu' });
-  h = b.conv('s2', h, { k: [3, 3], out: 6, activation: 'relu' });
-  h = b.pool('p1', h, 'max_pool', [3, 3], [2, 2], 'valid');
-  b.conv('s3', h, { k: [3, 3], out: 5, activation: 'leaky_relu', alpha: 0.1 });
-  return b.build('strided-net');
-}
+import { relativeError } from './helpers/onnx-reference.ts';
+import { sameNet, stridedNet } from './helpers/tile-nets.ts';
 
 function imageTensor(seed: number, h: number, w: number): tf.Tensor4D {
   return tf.tensor4d(randomImage(seed, h, w), [1, h, w, 3]);
@@ -50,16 +27,6 @@ async function wholeGradient(engine: GradientEngine, x: tf.Tensor4D, objective: 
   back.dispose();
   r.grad.dispose();
   return { loss: r.loss, grad };
-}
-
-function maxRelDiff(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
 }
 
 test('receptive field, stride and smallest input of the test networks are the ones derived by hand', () => {
@@ -99,13 +66,13 @@ describe.each([
       const exact = planTiles(net, terms, [size[0], size[1]], { tile, margin: field - 1 });
       assert.ok(exact.layout.windows.length >= 4, `tiled into ${exact.layout.windows.length} windows`);
       const tiled = await tiledGradient(engine, x, terms, exact.layout, { dy, dx, scale: exact.scale });
-      const rel = maxRelDiff(tiled.grad, whole.grad);
+      const rel = relativeError(tiled.grad, whole.grad);
       assert.ok(rel < 1e-4, `max |tiled − whole| / max |whole| = ${rel}`);
       assert.ok(Math.abs(tiled.loss - whole.loss) / whole.loss < 0.1, `loss ${tiled.loss} estimates ${whole.loss}`);
       // The same layout without context is visibly wrong: the test can fail.
       const bare = planTiles(net, terms, [size[0], size[1]], { tile, margin: 0 });
       const off = await tiledGradient(engine, x, terms, bare.layout, { dy, dx, scale: bare.scale });
-      assert.ok(maxRelDiff(off.grad, whole.grad) > 1e-2, 'margin 0 differs from the whole image');
+      assert.ok(relativeError(off.grad, whole.grad) > 1e-2, 'margin 0 differs from the whole image');
     }
     assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
     x.dispose();

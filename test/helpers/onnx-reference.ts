@@ -62,9 +62,9 @@ export function referenceLossAndGrad(original: Network, x: tf.Tensor4D, objectiv
 }
 
 /** max |a − b| / max |b|: the relative error of a whole gradient (element-wise ratios blow up near zero). */
-export function relativeError(a: tf.Tensor, b: tf.Tensor): number {
-  const da = a.dataSync();
-  const db = b.dataSync();
+export function relativeError(a: tf.Tensor | ArrayLike<number>, b: tf.Tensor | ArrayLike<number>): number {
+  const da = a instanceof tf.Tensor ? a.dataSync() : a;
+  const db = b instanceof tf.Tensor ? b.dataSync() : b;
   let diff = 0;
   let scale = 0;
   for (let i = 0; i < db.length; i++) {
