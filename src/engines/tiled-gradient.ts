@@ -25,6 +25,11 @@ export interface TiledGradientOptions {
   beforeTile?(tile: number, tiles: number): void;
   /** Called after each window with the loss estimate so far (the whole image's, from the cores done). */
   afterTile?(tile: number, tiles: number, loss: number): void;
+  /**
+   * Where to write the gradient (h·w·c floats; every element is overwritten). `ascend` passes one buffer for all
+   * its steps, so a full-size array is not allocated, and left to the GC, once per step.
+   */
+  into?: Float32Array;
 }
 
 export interface TiledGradient {
@@ -47,7 +52,8 @@ export async function tiledGradient(
   const dy = mod(opts.dy ?? 0, h);
   const dx = mod(opts.dx ?? 0, w);
   const scale = opts.scale ?? 1;
-  const grad = new Float32Array(h * w * c);
+  const grad = opts.into ?? new Float32Array(h * w * c);
+  if (grad.length !== h * w * c) throw new RangeError(`gradient buffer of ${grad.length} floats for a ${h}×${w}×${c} image`);
   const [wh, ww] = layout.window;
   const tiles = layout.windows.length;
   let loss = 0;

@@ -139,6 +139,7 @@ export const ascendNode: NodeDefinition<AscendParams> = {
     const [, h, w] = image.tensor.shape;
     const plan = planTiles(network, objective, [h, w], { tile: params.tile, margin: params.tile_margin });
     const tiles = plan.layout.windows.length;
+    const buffer = new Float32Array(image.tensor.size); // the gradient of every step, assembled in place
     let x = image.tensor.clone();
     try {
       for (let step = 1; step <= params.steps; step++) {
@@ -151,6 +152,7 @@ export const ascendNode: NodeDefinition<AscendParams> = {
           dy,
           dx,
           scale: plan.scale,
+          into: buffer,
           beforeTile: tiles > 1 ? () => throwIfCancelled(ctx.signal, ctx.id) : undefined,
           afterTile: tiles > 1 ? (tile, n, sofar) => tile < n && ctx.progress({ ...at, loss: sofar, tile, tiles: n }) : undefined,
         });
