@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GradientEngine, ObjectiveTerm } from '../src/engines/engine.ts';
 import { planTiles, type TilePlan } from '../src/engines/tile-plan.ts';
-import { tiledGradient } from '../src/engines/tiled-gradient.ts';
+import { pixelsOf, tiledGradient, type Pixels } from '../src/engines/tiled-gradient.ts';
 import { createEngine } from '../src/engines/create-engine.ts';
 import { initBackend, type BackendChoice } from '../src/tf/backend.ts';
 import { mulberry32 } from '../src/image/random.ts';
@@ -69,36 +69,31 @@ export async function measure(config: BenchConfig): Promise<Record<string, unkno
   const [h, w] = config.size;
   const { min, max } = networkRange(net.preprocessing);
   // A fixed pseudo-random image in the network's input range: step cost does not depend on the content.
-  let x = tf.tidy(() => {
+  const seed = tf.tidy(() => {
     const u = tf.randomUniform([1, h, w, 3], 0, 1, 'float32', 7);
     return u.mul(tf.tensor1d(max).sub(tf.tensor1d(min))).add(tf.tensor1d(min)) as tf.Tensor4D;
   });
+  const x = await pixelsOf(seed);
+  seed.dispose();
   const plan = planTiles(net, objective, [h, w], { tile: config.tile, margin: config.margin });
   const opts = { stepSize: 0.01, jitter: 32, rng: mulberry32(3), preprocessing: net.preprocessing, plan };
   const times: number[] = [];
   let loss = NaN;
   let firstMs = 0;
-  try {
-    for (let i = 0; i <= config.steps; i++) {
-      const t = performance.now();
-      const r = await dreamStep(engine, x, objective, opts);
-      const ms = performance.now() - t;
-      x.dispose();
-      x = r.x;
-      loss = r.loss;
-      if (i === 0) {
-        firstMs = ms;
-        continue;
-      }
-      times.push(ms);
-      const spent = times.reduce((a, b) => a + b, 0);
-      if (spent + ms > config.budgetS * 1000) break; // the next step would overrun the time budget
+  for (let i = 0; i <= config.steps; i++) {
+    const t = performance.now();
+    loss = await dreamStep(engine, x, objective, opts);
+    const ms = performance.now() - t;
+    if (i === 0) {
+      firstMs = ms;
+      continue;
     }
-    // How far the tiles' gradient is from the whole image's (only where the whole image fits comfortably).
-    if (plan.layout.windows.length > 1 && h * w <= RELATIVE_DIFF_MAX_PIXELS) row.tiled_rel_diff = await relativeDiff(engine, x, objective, plan);
-  } finally {
-    x.dispose();
+    times.push(ms);
+    const spent = times.reduce((a, b) => a + b, 0);
+    if (spent + ms > config.budgetS * 1000) break; // the next step would overrun the time budget
   }
+  // How far the tiles' gradient is from the whole image's (only where the whole image fits comfortably).
+  if (plan.layout.windows.length > 1 && h * w <= RELATIVE_DIFF_MAX_PIXELS) row.tiled_rel_diff = await relativeDiff(engine, x, objective, plan);
   // The onnx engine builds one session per shape inside the first step; say how much of it that was.
   const stats = 'stats' in engine ? (engine as { stats: { sessionMs: number; sessions: unknown[] } }).stats : undefined;
   engine.dispose();
@@ -125,9 +120,11 @@ export async function measure(config: BenchConfig): Promise<Record<string, unkno
 const RELATIVE_DIFF_MAX_PIXELS = 2.2e6;
 
 /** ‖g_tiled − g_whole‖₂ / ‖g_whole‖₂ on the same image (no roll). */
-async function relativeDiff(engine: GradientEngine, x: tf.Tensor4D, objective: ObjectiveTerm[], plan: TilePlan): Promise<number> {
+async function relativeDiff(engine: GradientEngine, x: Pixels, objective: ObjectiveTerm[], plan: TilePlan): Promise<number> {
   const tiled = await tiledGradient(engine, x, objective, plan.layout, { scale: plan.scale });
-  const whole = await engine.lossAndGrad(x, objective);
+  const image = tf.tensor4d(x.data, [1, ...x.shape]);
+  const whole = await engine.lossAndGrad(image, objective);
+  image.dispose();
   const g = (await whole.grad.data()) as Float32Array;
   whole.grad.dispose();
   let num = 0;

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createTfjsEngine } from '../src/engines/tfjs/index.ts';
 import { planTiles } from '../src/engines/tile-plan.ts';
 import type { TileLayout } from '../src/image/tile-layout.ts';
-import { tiledGradient } from '../src/engines/tiled-gradient.ts';
+import { pixelsOf, tiledGradient } from '../src/engines/tiled-gradient.ts';
 import { fieldGeometry } from '../src/networks/receptive-field.ts';
 import { randomImage } from './helpers/onnx-nets.ts';
 import { sameNet } from './helpers/tile-nets.ts';
@@ -65,7 +65,7 @@ async function scores(layoutOf: (plan: ReturnType<typeof planTiles>) => TileLayo
   const x = tf.tensor4d(randomImage(21, H, W), [1, H, W, C]);
   const plan = planTiles(network, terms, [H, W], { tile: 32, margin: 4 });
   const layout = layoutOf(plan);
-  const { grad } = await tiledGradient(engine, x, terms, layout, { dy, dx, scale: plan.scale });
+  const { grad } = await tiledGradient(engine, await pixelsOf(x), terms, layout, { dy, dx, scale: plan.scale });
   x.dispose();
   engine.dispose();
   // Cut lines in x's coordinates: a core's first row/column, rolled back.

@@ -5,7 +5,7 @@ import type { GradientEngine, ObjectiveTerm } from '../src/engines/engine.ts';
 import { createOnnxEngine } from '../src/engines/onnx/index.ts';
 import { createTfjsEngine } from '../src/engines/tfjs/index.ts';
 import { planTiles, tileSizeError } from '../src/engines/tile-plan.ts';
-import { tiledGradient } from '../src/engines/tiled-gradient.ts';
+import { pixelsOf, tiledGradient } from '../src/engines/tiled-gradient.ts';
 import { roll } from '../src/image/roll.ts';
 import type { Network } from '../src/networks/ir.ts';
 import { fieldGeometry, minimumInput } from '../src/networks/receptive-field.ts';
@@ -65,13 +65,13 @@ describe.each([
       const whole = await wholeGradient(engine, x, terms, dy, dx);
       const exact = planTiles(net, terms, [size[0], size[1]], { tile, margin: field - 1 });
       assert.ok(exact.layout.windows.length >= 4, `tiled into ${exact.layout.windows.length} windows`);
-      const tiled = await tiledGradient(engine, x, terms, exact.layout, { dy, dx, scale: exact.scale });
+      const tiled = await tiledGradient(engine, await pixelsOf(x), terms, exact.layout, { dy, dx, scale: exact.scale });
       const rel = relativeError(tiled.grad, whole.grad);
       assert.ok(rel < 1e-4, `max |tiled − whole| / max |whole| = ${rel}`);
       assert.ok(Math.abs(tiled.loss - whole.loss) / whole.loss < 0.1, `loss ${tiled.loss} estimates ${whole.loss}`);
       // The same layout without context is visibly wrong: the test can fail.
       const bare = planTiles(net, terms, [size[0], size[1]], { tile, margin: 0 });
-      const off = await tiledGradient(engine, x, terms, bare.layout, { dy, dx, scale: bare.scale });
+      const off = await tiledGradient(engine, await pixelsOf(x), terms, bare.layout, { dy, dx, scale: bare.scale });
       assert.ok(relativeError(off.grad, whole.grad) > 1e-2, 'margin 0 differs from the whole image');
     }
     assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
@@ -90,7 +90,7 @@ test('a tile at least as large as the image is one window: the plain gradient', 
   assert.deepEqual(plan.layout.window, [20, 24]);
   assert.equal(plan.scale, 1);
   const whole = await wholeGradient(engine, x, terms, 3, -5);
-  const one = await tiledGradient(engine, x, terms, plan.layout, { dy: 3, dx: -5 });
+  const one = await tiledGradient(engine, await pixelsOf(x), terms, plan.layout, { dy: 3, dx: -5 });
   assert.deepEqual(Array.from(one.grad), Array.from(whole.grad));
   assert.equal(one.loss, whole.loss);
   assert.equal(planTiles(net, terms, [200, 240], { tile: 0, margin: 8 }).layout.windows.length, 1, 'tile 0 never tiles');

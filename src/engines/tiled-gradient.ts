@@ -2,8 +2,9 @@
  * The input gradient of a (rolled) image, computed window by window through any GradientEngine: the one path
  * both engines take in `ascend`, for big and small images alike (a small image is one window).
  *
- * Each window is cut from the image rolled by (dy, dx) — the roll is folded into the cut, so no rolled copy
- * of the image is made — and the core of its gradient is written, unrolled, into one full-size Float32Array.
+ * The image is a plain Float32Array (not a tensor: the wasm backend's heap never shrinks, so full-size work
+ * stays out of it). Each window is cut from the image rolled by (dy, dx) — the roll is folded into the cut, so no
+ * rolled copy is made — and the core of its gradient is written, unrolled, into one full-size Float32Array.
  * A core pixel's gradient equals the whole image's when the window holds every pixel that any activation
  * reading that pixel sees (margin ≥ field − 1, see receptive-field.ts) and starts on the stride grid.
  * Engines take each term's mean over the window, so a window's gradient is the whole image's times
@@ -32,6 +33,17 @@ export interface TiledGradientOptions {
   into?: Float32Array;
 }
 
+/** An image as plain pixels: [h, w, c] row-major. */
+export interface Pixels {
+  data: Float32Array;
+  shape: [number, number, number];
+}
+
+/** A copy of a [1, h, w, c] tensor's pixels. */
+export async function pixelsOf(t: tf.Tensor4D): Promise<Pixels> {
+  return { data: Float32Array.from(await t.data()), shape: [t.shape[1], t.shape[2], t.shape[3]] };
+}
+
 export interface TiledGradient {
   /** The objective of the whole image, estimated as the core-area-weighted mean of the windows' losses. */
   loss: number;
@@ -43,12 +55,12 @@ export interface TiledGradient {
 
 export async function tiledGradient(
   engine: GradientEngine,
-  x: tf.Tensor4D,
+  x: Pixels,
   objective: ObjectiveTerm[],
   layout: TileLayout,
   opts: TiledGradientOptions = {},
 ): Promise<TiledGradient> {
-  const [, h, w, c] = x.shape;
+  const [h, w, c] = x.shape;
   const dy = mod(opts.dy ?? 0, h);
   const dx = mod(opts.dx ?? 0, w);
   const scale = opts.scale ?? 1;
@@ -60,7 +72,7 @@ export async function tiledGradient(
   for (let t = 0; t < tiles; t++) {
     opts.beforeTile?.(t + 1, tiles);
     const { top, left, core } = layout.windows[t]!;
-    const window = cutRolled(x, top - dy, left - dx, wh, ww);
+    const window = tf.tensor4d(cutRolled(x, top - dy, left - dx, wh, ww), [1, wh, ww, c]);
     let result;
     try {
       result = await engine.lossAndGrad(window, objective);
@@ -102,23 +114,22 @@ export async function tiledGradient(
 }
 
 /**
- * The [1, hh, ww, c] window at (top, left) of x read cyclically (rows and columns wrap around), which is the
- * window at (top + dy, left + dx) of roll(x, dy, dx). At most four slices; never disposes x.
+ * The hh × ww window at (top, left) of x read cyclically (rows and columns wrap around), which is the window at
+ * (top + dy, left + dx) of roll(x, dy, dx). A new array; x is not modified.
  */
-export function cutRolled(x: tf.Tensor4D, top: number, left: number, hh: number, ww: number): tf.Tensor4D {
-  const [, h, w] = x.shape;
-  const rows = wrapRanges(mod(top, h), hh, h);
+export function cutRolled(x: Pixels, top: number, left: number, hh: number, ww: number): Float32Array {
+  const [h, w, c] = x.shape;
+  const out = new Float32Array(hh * ww * c);
   const cols = wrapRanges(mod(left, w), ww, w);
-  if (rows.length === 1 && cols.length === 1 && hh === h && ww === w && rows[0]![0] === 0 && cols[0]![0] === 0) {
-    return x.clone();
+  for (let y = 0; y < hh; y++) {
+    const row = mod(top + y, h) * w;
+    let at = y * ww * c;
+    for (const [q, n] of cols) {
+      out.set(x.data.subarray((row + q) * c, (row + q + n) * c), at);
+      at += n * c;
+    }
   }
-  return tf.tidy(() => {
-    const strips = rows.map(([r, rn]) => {
-      const parts = cols.map(([q, qn]) => tf.slice(x, [0, r, q, 0], [1, rn, qn, -1]));
-      return parts.length === 1 ? parts[0]! : tf.concat(parts, 2);
-    });
-    return (strips.length === 1 ? strips[0]! : tf.concat(strips, 1)) as tf.Tensor4D;
-  });
+  return out;
 }
 
 /** [start, length] pieces of a cyclic range of `n` from `start` on an axis of `size`. */

@@ -1,34 +1,30 @@
 /** The update of one ascent step, shared by `ascend` and the bench: x + factor · g, clipped to the image range. */
-import * as tf from '@tensorflow/tfjs';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { networkRange } from '../image/preprocessing.ts';
 import type { Preprocessing } from '../networks/ir.ts';
 
-export type ClipBounds = { lo: tf.Tensor1D; hi: tf.Tensor1D };
+/** Per-channel bounds, in network space and network channel order. */
+export type ClipBounds = { min: number[]; max: number[] };
 
 /**
- * x + factor · g, clipped: `g` (full size, ours) is scaled in place, and each intermediate is disposed as soon as
- * the next exists, so at most two full-size tensors live beside x (the wasm heap never shrinks: its peak stays).
+ * x ← x + factor · g, clipped per channel, in place on plain pixels ([h, w, c] row-major): no tensor, so no
+ * full-size transient in the wasm heap, whose peak would stay for good.
  */
-export function stepImage(
-  x: tf.Tensor4D,
-  g: Float32Array,
-  factor: number,
-  bounds: ClipBounds | undefined,
-): tf.Tensor4D {
-  for (let i = 0; i < g.length; i++) g[i]! *= factor;
-  const gt = tf.tensor4d(g, x.shape);
-  const next = tf.add(x, gt) as tf.Tensor4D;
-  gt.dispose();
-  if (!bounds) return next;
-  const floor = tf.maximum(next, bounds.lo) as tf.Tensor4D;
-  next.dispose();
-  const out = tf.minimum(floor, bounds.hi) as tf.Tensor4D;
-  floor.dispose();
-  return out;
+export function stepImage(x: Float32Array, g: Float32Array, channels: number, factor: number, bounds: ClipBounds | undefined): void {
+  if (!bounds) {
+    for (let i = 0; i < x.length; i++) x[i]! += factor * g[i]!;
+    return;
+  }
+  const { min, max } = bounds;
+  for (let i = 0; i < x.length; i += channels) {
+    for (let k = 0; k < channels; k++) {
+      const v = x[i + k]! + factor * g[i + k]!;
+      x[i + k] = v < min[k]! ? min[k]! : v > max[k]! ? max[k]! : v;
+    }
+  }
 }
 
-/** Per-channel clip bounds as [3] tensors (the caller disposes them), or undefined for no clipping. */
+/** Per-channel clip bounds, or undefined for no clipping. */
 export function clipBounds(
   clip: boolean | [number, number],
   preprocessing: Preprocessing,
@@ -39,6 +35,6 @@ export function clipBounds(
       expected: '[min, max] with min < max',
     });
   }
-  const { min, max } = clip === true ? networkRange(preprocessing) : { min: [clip[0]], max: [clip[1]] };
-  return { lo: tf.tensor1d(min), hi: tf.tensor1d(max) };
+  if (clip === true) return networkRange(preprocessing);
+  return { min: [clip[0], clip[0], clip[0]], max: [clip[1], clip[1], clip[1]] };
 }

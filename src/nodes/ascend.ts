@@ -1,7 +1,8 @@
+import * as tf from '@tensorflow/tfjs';
 import type { EngineChoice } from '../engines/engine.ts';
 import { mixSeed, mulberry32, randomOffset } from '../image/random.ts';
 import { DEFAULT_TILE, DEFAULT_TILE_MARGIN, planTiles, tileSizeError } from '../engines/tile-plan.ts';
-import { tiledGradient } from '../engines/tiled-gradient.ts';
+import { pixelsOf, tiledGradient } from '../engines/tiled-gradient.ts';
 import type { ImageValue, NodeDefinition } from '../runtime/types.ts';
 import { objectiveFromParams, type LayerSpec } from './ascend-objective.ts';
 import { clipBounds, stepImage } from './ascend-update.ts';
@@ -139,37 +140,28 @@ export const ascendNode: NodeDefinition<AscendParams> = {
     const [, h, w] = image.tensor.shape;
     const plan = planTiles(network, objective, [h, w], { tile: params.tile, margin: params.tile_margin });
     const tiles = plan.layout.windows.length;
-    const buffer = new Float32Array(image.tensor.size); // the gradient of every step, assembled in place
-    let x = image.tensor.clone();
-    try {
-      for (let step = 1; step <= params.steps; step++) {
-        throwIfCancelled(ctx.signal, ctx.id);
-        const dy = params.jitter > 0 ? randomOffset(rng, params.jitter) : 0;
-        const dx = params.jitter > 0 ? randomOffset(rng, params.jitter) : 0;
-        const at = { ...octaveOf(ctx), step, steps: params.steps };
-        // The tile grid is fixed on the rolled image, so each step's roll moves the seams over the content.
-        const { loss, grad, meanAbs } = await tiledGradient(engine, x, objective, plan.layout, {
-          dy,
-          dx,
-          scale: plan.scale,
-          into: buffer,
-          beforeTile: tiles > 1 ? () => throwIfCancelled(ctx.signal, ctx.id) : undefined,
-          afterTile: tiles > 1 ? (tile, n, sofar) => tile < n && ctx.progress({ ...at, loss: sofar, tile, tiles: n }) : undefined,
-        });
-        ctx.progress({ ...at, loss, ...(tiles > 1 ? { tile: tiles, tiles } : {}) });
-        if (params.max_loss !== undefined && loss > params.max_loss) break;
-        const current = x;
-        x = stepImage(current, grad, params.step_size / Math.max(meanAbs, 1e-7), bounds);
-        current.dispose();
-      }
-    } catch (e) {
-      x.dispose();
-      throw e;
-    } finally {
-      bounds?.lo.dispose();
-      bounds?.hi.dispose();
+    // The image being dreamed and its gradient live in plain arrays (DEVELOPERS.md: the wasm heap keeps its peak).
+    const x = await pixelsOf(image.tensor);
+    const buffer = new Float32Array(x.data.length); // the gradient of every step, assembled in place
+    for (let step = 1; step <= params.steps; step++) {
+      throwIfCancelled(ctx.signal, ctx.id);
+      const dy = params.jitter > 0 ? randomOffset(rng, params.jitter) : 0;
+      const dx = params.jitter > 0 ? randomOffset(rng, params.jitter) : 0;
+      const at = { ...octaveOf(ctx), step, steps: params.steps };
+      // The tile grid is fixed on the rolled image, so each step's roll moves the seams over the content.
+      const { loss, grad, meanAbs } = await tiledGradient(engine, x, objective, plan.layout, {
+        dy,
+        dx,
+        scale: plan.scale,
+        into: buffer,
+        beforeTile: tiles > 1 ? () => throwIfCancelled(ctx.signal, ctx.id) : undefined,
+        afterTile: tiles > 1 ? (tile, n, sofar) => tile < n && ctx.progress({ ...at, loss: sofar, tile, tiles: n }) : undefined,
+      });
+      ctx.progress({ ...at, loss, ...(tiles > 1 ? { tile: tiles, tiles } : {}) });
+      if (params.max_loss !== undefined && loss > params.max_loss) break;
+      stepImage(x.data, grad, x.shape[2], params.step_size / Math.max(meanAbs, 1e-7), bounds);
     }
-    return derivedImage(image, x, 'network');
+    return derivedImage(image, tf.tensor4d(x.data, image.tensor.shape), 'network');
   },
 };
 
