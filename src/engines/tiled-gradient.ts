@@ -39,9 +39,14 @@ export interface Pixels {
   shape: [number, number, number];
 }
 
-/** A copy of a [1, h, w, c] tensor's pixels. */
+/**
+ * A copy of a [1, h, w, c] tensor's pixels. The cpu backend hands out its own storage, so that is copied; wasm
+ * (and tfjs-node) already return a fresh array, which is taken as it is (a full-size copy fewer).
+ */
 export async function pixelsOf(t: tf.Tensor4D): Promise<Pixels> {
-  return { data: Float32Array.from(await t.data()), shape: [t.shape[1], t.shape[2], t.shape[3]] };
+  const values = (await t.data()) as Float32Array;
+  const data = tf.getBackend() === 'cpu' ? Float32Array.from(values) : values;
+  return { data, shape: [t.shape[1], t.shape[2], t.shape[3]] };
 }
 
 export interface TiledGradient {
