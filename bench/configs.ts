@@ -5,6 +5,7 @@
 import { BUNDLED_INCEPTION_NAME } from '../src/networks/bundled-inception.ts';
 import { KERAS_NETWORKS } from '../src/networks/keras/catalog.ts';
 import type { BenchArgs } from './args.ts';
+import { DEFAULT_TILE, DEFAULT_TILE_MARGIN } from '../src/engines/tile-plan.ts';
 
 export interface BenchConfig {
   engine: string;
@@ -16,6 +17,9 @@ export interface BenchConfig {
   steps: number;
   budgetS: number;
   device?: string;
+  /** ascend's tile (0 = whole image) and tile_margin */
+  tile: number;
+  margin: number;
 }
 
 /** A configuration not measured, with the reason (printed as its own JSON line). */
@@ -50,7 +54,7 @@ export function benchConfigs(args: BenchArgs, available: { backends: string[]; e
   for (const network of networks) {
     for (const engine of engines) {
       for (const backend of engine === 'onnx' ? onnxBackends : backends) {
-        for (const size of args.sizes ?? defaultSizes(network)) {
+        for (const size of args.sizes ?? defaultSizes(network)) for (const tile of args.tiles ?? [DEFAULT_TILE]) {
           const base = { engine, backend, network, size };
           if (!available.engines.includes(engine)) {
             skipped.push({ ...base, skipped: `engine ${engine} is not available` });
@@ -74,6 +78,8 @@ export function benchConfigs(args: BenchArgs, available: { backends: string[]; e
             steps: args.steps ?? (engine === 'onnx' ? ONNX_STEPS : (DEFAULT_STEPS[backend] ?? 3)),
             budgetS: args.budgetS,
             device: engine === 'onnx' ? (args.device ?? 'cpu') : undefined,
+            tile,
+            margin: args.margin ?? DEFAULT_TILE_MARGIN,
           });
         }
       }

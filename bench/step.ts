@@ -1,44 +1,27 @@
 /**
- * One dream step as the `ascend` node takes it: roll jitter, loss and input gradient, roll back, normalise by the
- * mean absolute gradient, step, clip to the image range. Returns the new image (the caller owns it) and the loss.
+ * One dream step as the `ascend` node takes it: roll jitter, loss and input gradient (window by window when the
+ * plan tiles), normalise by the whole image's mean absolute gradient, step, clip to the image range. Returns the
  */
-import * as tf from '@tensorflow/tfjs';
 import type { GradientEngine, ObjectiveTerm } from '../src/engines/engine.ts';
+import type { TilePlan } from '../src/engines/tile-plan.ts';
+import { tiledGradient, type Pixels } from '../src/engines/tiled-gradient.ts';
 import type { Preprocessing } from '../src/networks/ir.ts';
-import { networkRange } from '../src/image/preprocessing.ts';
 import { randomOffset } from '../src/image/random.ts';
-import { roll } from '../src/image/roll.ts';
+import { clipBounds, stepImage } from '../src/nodes/ascend-update.ts';
 
 export interface StepOptions {
   stepSize: number;
   jitter: number;
   rng: () => number;
   preprocessing: Preprocessing;
+  plan: TilePlan;
 }
 
-export async function dreamStep(
-  engine: GradientEngine,
-  x: tf.Tensor4D,
-  objective: ObjectiveTerm[],
-  opts: StepOptions,
-): Promise<{ x: tf.Tensor4D; loss: number }> {
+/** Steps `x` in place; returns the loss. */
+export async function dreamStep(engine: GradientEngine, x: Pixels, objective: ObjectiveTerm[], opts: StepOptions): Promise<number> {
   const dy = randomOffset(opts.rng, opts.jitter);
   const dx = randomOffset(opts.rng, opts.jitter);
-  const shifted = roll(x, dy, dx);
-  let result;
-  try {
-    result = await engine.lossAndGrad(shifted, objective);
-  } finally {
-    shifted.dispose();
-  }
-  const { min, max } = networkRange(opts.preprocessing);
-  const next = tf.tidy(() => {
-    const g = roll(result.grad, -dy, -dx);
-    const scale = tf.scalar(opts.stepSize).div(tf.maximum(tf.mean(tf.abs(g)), 1e-7));
-    return tf.minimum(tf.maximum(x.add(g.mul(scale)), tf.tensor1d(min)), tf.tensor1d(max)) as tf.Tensor4D;
-  });
-  result.grad.dispose();
-  // Wait for the backend to finish (a no-op on wasm/cpu; keeps async backends honest).
-  await next.data();
-  return { x: next, loss: result.loss };
+  const r = await tiledGradient(engine, x, objective, opts.plan.layout, { dy, dx, scale: opts.plan.scale });
+  stepImage(x.data, r.grad, x.shape[2], opts.stepSize / Math.max(r.meanAbs, 1e-7), clipBounds(true, opts.preprocessing));
+  return r.loss;
 }

@@ -61,8 +61,8 @@ test('a new run forgets what the last one cached (watch mode)', () => {
   assert.deepEqual(lines.slice(-2), ['  ✓ out 4 ms (output file missing: out/a.png)', '  → wrote out/a.png']);
 });
 
-test('without a terminal, a tiled step gives one line, when its last tile is done', () => {
-  const tiled = (step: number, tile: number): RunEvent => ({ event: 'progress', node: 'dreamed@0', step, steps: 10, loss: step + tile / 10, tile, tiles: 3 });
-  const lines = print([tiled(9, 3), tiled(10, 1), tiled(10, 2), tiled(10, 3)]);
-  assert.deepEqual(lines, ['    dreamed@0 step 10/10 loss 10.300']);
+test('without a terminal, a tiled step gives one line, when its last tile is done, with the tile count', () => {
+  const progress = (step: number, tile: number): RunEvent => ({ event: 'progress', node: 'dreamed@3', step, steps: 2, loss: 0.5, tile, tiles: 3 });
+  const events: RunEvent[] = [1, 2].flatMap((step) => [1, 2, 3].map((tile) => progress(step, tile)));
+  assert.deepEqual(print(events), ['    dreamed@3 step 1/2 loss 0.500 (3 tiles)', '    dreamed@3 step 2/2 loss 0.500 (3 tiles)']);
 });

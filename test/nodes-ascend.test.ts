@@ -13,7 +13,7 @@ const W = 11;
 const N = H * W * 3;
 
 function params(p: Partial<AscendParams> = {}): AscendParams {
-  return { input: 'x', steps: 3, step_size: 0.1, jitter: 0, seed: 0, engine: 'auto', clip: false, ...p };
+  return { input: 'x', steps: 3, step_size: 0.1, jitter: 0, seed: 0, engine: 'auto', clip: false, tile: 512, tile_margin: 32, ...p };
 }
 
 async function ascend(

@@ -66,7 +66,7 @@ test('ascend offers the image after each step: the one the next step starts from
     },
   };
   const input = imageOf(pattern(2 * 3 * 3, -0.5, 0.5), 2, 3);
-  const params = { input: 'x', steps: 3, step_size: 0.1, jitter: 0, seed: 0, engine: 'auto' as const, clip: false as const };
+  const params = { input: 'x', steps: 3, step_size: 0.1, jitter: 0, seed: 0, engine: 'auto' as const, clip: false as const, tile: 0, tile_margin: 32 };
   const out = (await ascendNode.run(withHook, { input }, params)) as ImageValue;
   assert.deepEqual(seen.map((s) => [s.step, s.steps, s.space]), [[1, 3, 'network'], [2, 3, 'network'], [3, 3, 'network']]);
   assert.deepEqual([...seen[2].data], [...((await out.tensor.data()) as Float32Array)], 'the last image offered is the result');

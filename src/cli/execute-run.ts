@@ -48,7 +48,9 @@ export async function validateAndRun(
 ): Promise<number> {
   // Imported here, not at the top: the runtime brings TensorFlow.js, which `--help` should not wait for.
   const { Runner } = await import('../index.ts');
-  const runner = new Runner(runnerOptions);
+  // One run in a process that then exits: a result cache would only hold full-size images alive (up to its
+  // 1 GiB budget) for a re-run that never comes. (The disk cache of frame runs is another matter: runnerOptions.)
+  const runner = new Runner({ cacheBytes: 0, ...runnerOptions });
   try {
     let p: ValidatedPipeline;
     try {

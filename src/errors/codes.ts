@@ -85,6 +85,7 @@ export const ERROR_CODES = {
   E_NETWORK_INVALID: invalid('the network description is inconsistent (shapes, layer order)'),
   E_MODEL_SHAPE: invalid("a model.json weight's shape contradicts its layer's config"),
   E_UNKNOWN_LAYER: invalid('a layer name the network does not have'),
+  E_TILE_TOO_SMALL: invalid("an `ascend` tile is smaller than the network's smallest usable input plus its margins"),
   E_INPUT_TOO_SMALL: invalid('the image is too small for the chosen layer'),
   // Weights
   E_WEIGHTS_MISSING: invalid('the weights file, or weights for some of its layers, is missing', { at: 'weights' }),

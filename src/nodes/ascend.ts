@@ -1,16 +1,16 @@
 import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
-import { DreamflowError } from '../errors/dreamflow-error.ts';
 import type { EngineChoice } from '../engines/engine.ts';
-import type { Preprocessing } from '../networks/ir.ts';
-import { networkRange } from '../image/preprocessing.ts';
 import { mixSeed, mulberry32, randomOffset } from '../image/random.ts';
-import { roll } from '../image/roll.ts';
+import { DEFAULT_TILE, DEFAULT_TILE_MARGIN, planTiles, tileSizeError } from '../engines/tile-plan.ts';
+import { pixelsOf, tiledGradient } from '../engines/tiled-gradient.ts';
 import type { ImageValue, NodeDefinition } from '../runtime/types.ts';
-import { objectiveFromParams, type LayerSpec } from './ascend-objective.ts';
+import { resolveObjective, type LayerSpec } from './ascend-objective.ts';
+import { guideInput, maskInput, OPTION_INPUTS, OPTION_SCHEMA, STRONGEST_SCHEMA, stepShaper, type AscendOptionParams } from './ascend-options.ts';
+import { clipBounds, stepImage } from './ascend-update.ts';
 import { throwIfCancelled } from './cancel.ts';
 import { derivedImage, imageInput } from './image-input.ts';
 
-export type AscendParams = {
+export type AscendParams = AscendOptionParams & {
   input: string;
   layers?: Record<string, LayerSpec>;
   steps: number;
@@ -20,14 +20,20 @@ export type AscendParams = {
   seed: number;
   engine: EngineChoice;
   clip: boolean | [number, number];
+  tile: number;
+  tile_margin: number;
 };
 
-/** Gradient ascent on the dream objective: each step x += step_size · g / mean|g|, with optional roll jitter. */
+/**
+ * Gradient ascent on the dream objective: each step x += step_size · g / mean|g|, with optional roll jitter.
+ * The gradient is computed window by window when the image is larger than `tile` (src/engines/tiled-gradient.ts)
+ * and normalised over the whole image.
+ */
 export const ascendNode: NodeDefinition<AscendParams> = {
   type: 'ascend',
-  version: 1,
+  version: 3,
   description:
-    'Dreams: gradient ascent on a weighted sum of layer objectives (mean of squared activations, or of one channel), the gradient normalised by its mean absolute value.',
+    'Dreams: gradient ascent on a weighted sum of layer objectives (mean of squared activations, or of one channel), the gradient normalised (by its mean absolute value, its std, or band by band) and optionally guided, masked or taken through random zoom and rotation.',
   params: {
     type: 'object',
     properties: {
@@ -51,6 +57,7 @@ export const ascendNode: NodeDefinition<AscendParams> = {
                   ],
                   description: 'Channel index (or indices) whose mean(activation²) to maximise.',
                 },
+                ...STRONGEST_SCHEMA,
               },
               additionalProperties: false,
             },
@@ -95,78 +102,86 @@ export const ascendNode: NodeDefinition<AscendParams> = {
         description:
           "After each step clip the image: true = to the range a 0..255 image has in the network's input space (so deprocess loses nothing); false = no clipping; [min, max] = to this range, in network space.",
       },
+      tile: {
+        type: 'integer',
+        minimum: 0,
+        default: DEFAULT_TILE,
+        description:
+          'Compute the gradient in windows of tile × tile pixels when the image is larger (memory then stays bounded by the tile, not the image); 0 = never tile. Windows overlap by 2 · tile_margin and the gradient is normalised over the whole image.',
+      },
+      tile_margin: {
+        type: 'integer',
+        minimum: 0,
+        default: DEFAULT_TILE_MARGIN,
+        description:
+          "Context, in pixels, kept around each window's core: its gradient is dropped, so seams get the gradient the whole image would give (exactly so from the network's receptive field − 1).",
+      },
+      ...OPTION_SCHEMA,
     },
     required: ['input'],
     additionalProperties: false,
   },
-  inputs: ['input'],
+  inputs: ['input', ...OPTION_INPUTS],
   layerRefs: (params) => Object.keys(params.layers ?? {}).map((name) => ({ name, path: ['layers', name] })),
   usesNetwork: true,
+  checkNetwork(params, network) {
+    // Unknown layer names are reported elsewhere (and when the node runs); the tile is checked for the known ones.
+    const known = new Set(network.layers.map((l) => l.name));
+    const layers = Object.keys(params.layers ?? network.preset).filter((l) => known.has(l));
+    const error = layers.length ? tileSizeError(network, layers, { tile: params.tile, margin: params.tile_margin }) : undefined;
+    return error ? [error] : [];
+  },
   async run(ctx, inputs, params): Promise<ImageValue> {
     const image = imageInput('ascend', inputs, 'input', 'network');
     const network = await ctx.network();
-    const objective = objectiveFromParams(params.layers, network, ctx.nodeId);
+    const objective = await resolveObjective(params.layers, network, ctx.nodeId, { image: image.tensor, guide: guideInput(inputs) });
+    const mask = await maskInput(inputs, image);
     const engine = await ctx.engine(params.engine);
     // Each octave jitters with its own stream, reproducible from the seed.
     const rng = mulberry32(mixSeed(params.seed, ctx.octave ?? 0));
     const bounds = clipBounds(params.clip, network.preprocessing);
-    let x = image.tensor.clone();
-    try {
-      for (let step = 1; step <= params.steps; step++) {
-        throwIfCancelled(ctx.signal, ctx.id);
-        const dy = params.jitter > 0 ? randomOffset(rng, params.jitter) : 0;
-        const dx = params.jitter > 0 ? randomOffset(rng, params.jitter) : 0;
-        const shifted = dy !== 0 || dx !== 0 ? roll(x, dy, dx) : x;
-        let result;
+    const tooSmall = tileSizeError(network, objective.map((t) => t.layer), { tile: params.tile, margin: params.tile_margin });
+    if (tooSmall) throw tooSmall;
+    const [, h, w] = image.tensor.shape;
+    const plan = planTiles(network, objective, [h, w], { tile: params.tile, margin: params.tile_margin });
+    const tiles = plan.layout.windows.length;
+    // The image being dreamed and its gradient live in plain arrays (DEVELOPERS.md: the wasm heap keeps its peak).
+    const x = await pixelsOf(image.tensor);
+    const buffer = new Float32Array(x.data.length); // the gradient of every step, assembled in place
+    const shaper = stepShaper(params, x.shape, params.seed, ctx.octave ?? 0, mask);
+    for (let step = 1; step <= params.steps; step++) {
+      throwIfCancelled(ctx.signal, ctx.id);
+      const dy = params.jitter > 0 ? randomOffset(rng, params.jitter) : 0;
+      const dx = params.jitter > 0 ? randomOffset(rng, params.jitter) : 0;
+      const at = { ...octaveOf(ctx), step, steps: params.steps };
+      // The tile grid is fixed on the rolled image, so each step's roll moves the seams over the content.
+      const { loss, grad, meanAbs } = await tiledGradient(engine, { data: shaper.source(x.data), shape: x.shape }, objective, plan.layout, {
+        dy,
+        dx,
+        scale: plan.scale,
+        into: buffer,
+        beforeTile: tiles > 1 ? () => throwIfCancelled(ctx.signal, ctx.id) : undefined,
+        afterTile: tiles > 1 ? (tile, n, sofar) => tile < n && ctx.progress({ ...at, loss: sofar, tile, tiles: n }) : undefined,
+      });
+      ctx.progress({ ...at, loss, ...(tiles > 1 ? { tile: tiles, tiles } : {}) });
+      if (params.max_loss !== undefined && loss > params.max_loss) break;
+      // Transforms undone, normalised and masked over the whole image, after the tiles are assembled.
+      shaper.shape(grad, meanAbs);
+      stepImage(x.data, grad, x.shape[2], params.step_size, bounds);
+      if (ctx.showImage) {
+        // Only while someone watches (watch --serve): the receiver reads the tensor and lets it go.
+        const shown = tf.tensor4d(x.data, image.tensor.shape);
         try {
-          result = await engine.lossAndGrad(shifted, objective);
+          await ctx.showImage(shown, 'network', { step, steps: params.steps });
         } finally {
-          if (shifted !== x) shifted.dispose();
-        }
-        const { loss, grad } = result;
-        try {
-          ctx.progress({ ...octaveOf(ctx), step, steps: params.steps, loss });
-          if (params.max_loss !== undefined && loss > params.max_loss) break;
-          const current = x;
-          x = tf.tidy(() => {
-            // Rolling the gradient back is the same as stepping the rolled image and rolling it back.
-            const g = dy !== 0 || dx !== 0 ? roll(grad, -dy, -dx) : grad;
-            const scale = tf.scalar(params.step_size).div(tf.maximum(tf.mean(tf.abs(g)), 1e-7));
-            const next = current.add(g.mul(scale)) as tf.Tensor4D;
-            return bounds ? (tf.minimum(tf.maximum(next, bounds.lo), bounds.hi) as tf.Tensor4D) : next;
-          });
-          current.dispose();
-          await ctx.showImage?.(x, 'network', { step, steps: params.steps });
-        } finally {
-          grad.dispose(); // also when progress throws or the octave stops early
+          shown.dispose();
         }
       }
-    } catch (e) {
-      x.dispose();
-      throw e;
-    } finally {
-      bounds?.lo.dispose();
-      bounds?.hi.dispose();
     }
-    return derivedImage(image, x, 'network');
+    return derivedImage(image, tf.tensor4d(x.data, image.tensor.shape), 'network');
   },
 };
 
 function octaveOf(ctx: { octave?: number; octaves?: number }): { octave?: number; octaves?: number } {
   return ctx.octave === undefined ? {} : { octave: ctx.octave, octaves: ctx.octaves };
-}
-
-/** Per-channel clip bounds as [3] tensors (the caller disposes them), or undefined for no clipping. */
-function clipBounds(
-  clip: boolean | [number, number],
-  preprocessing: Preprocessing,
-): { lo: tf.Tensor1D; hi: tf.Tensor1D } | undefined {
-  if (clip === false) return undefined;
-  if (clip !== true && !(clip[0] < clip[1])) {
-    throw new DreamflowError('E_PARAM_RANGE', `ascend: clip [${clip.join(', ')}] is empty`, {
-      expected: '[min, max] with min < max',
-    });
-  }
-  const { min, max } = clip === true ? networkRange(preprocessing) : { min: [clip[0]], max: [clip[1]] };
-  return { lo: tf.tensor1d(min), hi: tf.tensor1d(max) };
 }

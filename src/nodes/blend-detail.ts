@@ -48,10 +48,21 @@ export const blendDetailNode: NodeDefinition<BlendDetailParams> = {
       );
     }
     const [, h, w] = base.tensor.shape;
-    const blended = tf.tidy(() => {
-      const detail = previous.tensor.sub(previousBase.tensor) as tf.Tensor4D;
-      return base.tensor.add(resizeBilinear(detail, [h, w])) as tf.Tensor4D;
-    });
+    // Each intermediate goes as soon as the next exists (not at the end of a tidy): at the top octave they are
+    // full-size, and the wasm heap keeps its peak (DEVELOPERS.md).
+    const detail = tf.sub(previous.tensor, previousBase.tensor) as tf.Tensor4D;
+    let upscaled: tf.Tensor4D;
+    try {
+      upscaled = resizeBilinear(detail, [h, w]);
+    } finally {
+      detail.dispose();
+    }
+    let blended: tf.Tensor4D;
+    try {
+      blended = tf.add(base.tensor, upscaled) as tf.Tensor4D;
+    } finally {
+      upscaled.dispose();
+    }
     return derivedImage(base, blended, base.space);
   },
 };

@@ -25,8 +25,8 @@ export interface LoadOptions extends ParamOverrides {
   workDir?: string;
   /** Node types (default: the built-in nodes). */
   nodes?: readonly NodeDefinition[];
-  /** Used to check that the network exists (default: the network registry). */
-  services?: Partial<Pick<Services, 'networkKey' | 'layerNames'>>;
+  /** Used to check that the network exists, its layer names, and to load it for nodes' network checks (default: the registry). */
+  services?: Partial<Pick<Services, 'networkKey' | 'layerNames' | 'loadNetwork'>>;
   /**
    * Outputs must stay inside this directory (`..`, absolute paths and symbolic links that lead out are refused,
    * E_WRITE_OUTSIDE). Unset: outputs may go anywhere (`--allow-outside`).
@@ -41,27 +41,60 @@ export interface LoadOptions extends ParamOverrides {
 /** Reads and validates a pipeline file (or text/object); throws DreamflowErrorList with every problem found. */
 export async function loadPipeline(pipeline: string | PipelineSource, opts: LoadOptions = {}): Promise<ValidatedPipeline> {
   const layerNames = opts.services?.layerNames ?? (opts.services?.networkKey ? undefined : defaultServices.layerNames);
-  return loadWith(pipeline, await resolveRegistry(opts.nodes), opts.services?.networkKey ?? defaultServices.networkKey, opts, layerNames);
+  const services = {
+    networkKey: opts.services?.networkKey ?? defaultServices.networkKey,
+    loadNetwork: opts.services?.loadNetwork ?? defaultServices.loadNetwork,
+  };
+  return loadWith(pipeline, await resolveRegistry(opts.nodes), services, opts, layerNames);
 }
+
+type NetworkServices = Pick<Services, 'networkKey'> & Partial<Pick<Services, 'loadNetwork'>>;
 
 /** loadPipeline with a resolved registry and network check (the Runner keeps both). */
 export async function loadWith(
   pipeline: string | PipelineSource,
   registry: NodeRegistry,
-  networkKey: Services['networkKey'],
+  services: NetworkServices,
   opts: LoadOptions,
   layerNames?: Services['layerNames'],
 ): Promise<ValidatedPipeline> {
   const { text, file } = await readSource(pipeline);
   const p = validateText(text, file, registry, opts);
   // Both checks run, so one validation reports the writes and the layer names together.
-  const failed = await Promise.allSettled([checkPipelineFiles(p, opts), checkNetwork(p, networkKey, layerNames)]);
+  const failed = await Promise.allSettled([checkPipelineFiles(p, opts), checkNetwork(p, services.networkKey, layerNames)]);
   const errors = failed.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) {
     throw new DreamflowErrorList(sortErrors(errors.flatMap((e) => (e instanceof DreamflowErrorList ? e.errors : [e as DreamflowError]))));
   }
+  if (services.loadNetwork) await checkNodesAgainstNetwork(p, services.loadNetwork);
   return p;
+}
+
+/** Runs the nodes' `checkNetwork` hooks (loading the network only when a node has one); errors point at the param. */
+export async function checkNodesAgainstNetwork(p: ValidatedPipeline, loadNetwork: Services['loadNetwork']): Promise<void> {
+  const checked = [...p.graph.nodes.values()].filter((n) => n.def.checkNetwork);
+  if (p.network === undefined || checked.length === 0) return;
+  let net;
+  try {
+    net = await loadNetwork(p.network, { workDir: networkDir(p) });
+  } catch {
+    // Weights not downloaded yet, or a broken model file: the run reports that, with its own hints, before any
+    // node runs; a pipeline that names such a network still validates, as it did before these checks.
+    return;
+  }
+  const errors = checked.flatMap((n) =>
+    n.def.checkNetwork!(n.params, net).map((e) => {
+      const path = ['nodes', n.id, ...(e.path ? [e.path] : [])];
+      return new DreamflowError(e.code, `node "${n.id}" (${n.type}): ${e.message}`, {
+        location: locateValue(p.source, path) ?? n.location,
+        path: '/' + path.join('/'),
+        expected: e.expected,
+        hints: e.hints,
+      });
+    }),
+  );
+  if (errors.length) throw new DreamflowErrorList(sortErrors(errors));
 }
 
 /** The checks that need the file system: the write rule (write-rule.ts), every octave's output included. */

@@ -399,6 +399,7 @@ class Execution {
           step: pr.step,
           steps: pr.steps,
           loss: pr.loss,
+          ...(pr.tiles !== undefined ? { tile: pr.tile, tiles: pr.tiles } : {}),
         });
       },
       ...(onStepImage ? { showImage: (image, space, at) => onStepImage({ id: inst.id, nodeId: node.id, ...where }, image, space, at) } : {}),

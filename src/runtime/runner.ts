@@ -114,7 +114,22 @@ export class Runner {
     opts: ParamOverrides & Pick<LoadOptions, 'workDir' | 'outputRoot' | 'recipeFiles' | 'protect'> = {},
   ): Promise<ValidatedPipeline> {
     this.registry ??= resolveRegistry(this.nodes);
-    return loadWith(pipeline, await this.registry, this.services.networkKey, opts, this.services.layerNames);
+    const loadNetwork: Services['loadNetwork'] = async (spec, o) => {
+      const key = await this.services.networkKey(spec, o.workDir);
+      return this.cachedNetwork(key, () => this.services.loadNetwork(spec, o));
+    };
+    return loadWith(pipeline, await this.registry, { networkKey: this.services.networkKey, loadNetwork }, opts, this.services.layerNames);
+  }
+
+  /** One load per network key, shared by validation and runs; a failed load is forgotten. */
+  private cachedNetwork(key: string, load: () => Promise<Network>): Promise<Network> {
+    let n = this.networks.get(key);
+    if (!n) {
+      n = load();
+      this.networks.set(key, n);
+      n.catch(() => this.networks.delete(key));
+    }
+    return n;
   }
 
   run(pipeline: string | PipelineSource, opts: RunOptions = {}): Promise<RunResult> {
@@ -183,13 +198,9 @@ export class Runner {
     };
     const network = async (): Promise<Network> => {
       const k = await networkKey();
-      let n = this.networks.get(k);
-      if (!n) {
-        n = this.services.loadNetwork(spec!, { workDir: dir }).catch((e: unknown) => Promise.reject(locateNetworkError(e, p)));
-        this.networks.set(k, n);
-        n.catch(() => this.networks.delete(k));
-      }
-      return n;
+      return this.cachedNetwork(k, () => this.services.loadNetwork(spec!, { workDir: dir })).catch((e: unknown) =>
+        Promise.reject(locateNetworkError(e, p)),
+      );
     };
     const engine = async (choice: EngineChoice): Promise<GradientEngine> => {
       const effective = opts.engine ?? choice;

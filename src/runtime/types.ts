@@ -3,6 +3,7 @@ import type { Network } from '../networks/ir.ts';
 import type { EngineChoice, GradientEngine } from '../engines/engine.ts';
 import type { ErrorCode } from '../errors/codes.ts';
 import type { RunReasonKind } from './cache-key.ts';
+import type { DreamflowError } from '../errors/dreamflow-error.ts';
 
 /**
  * Values passed between nodes. Images are always [1, h, w, 3] float32.
@@ -227,6 +228,11 @@ export interface NodeDefinition<P = Record<string, unknown>> {
    * Defaults to `type === 'octave-split'`.
    */
   readonly splitsOctaves?: boolean;
+  /**
+   * Checks of the params that need the pipeline's network (e.g. a size the network cannot take), run by
+   * `validate` and before a run, before anything expensive. Each error's `path` is a param name of this node.
+   */
+  checkNetwork?(params: P, network: Network): DreamflowError[];
   /** Absolute paths of files the node reads: their content hash enters the cache key; watch mode watches them. */
   reads?(params: P, workDir: string, at?: InstanceAt): string[];
   /** Absolute paths of files the node writes: a cached result whose file is gone is recomputed. */

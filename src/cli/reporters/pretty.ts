@@ -56,11 +56,13 @@ export function prettyReporter(opts: PrettyOptions = {}): Reporter {
         }
         case 'progress': {
           const loss = e.loss.toFixed(3);
+          // A tiled step reports each window: the bar counts finished steps and shows the window.
+          const inStep = e.tiles !== undefined && e.tile !== e.tiles;
+          const tile = e.tiles !== undefined ? ` · tile ${e.tile}/${e.tiles}` : '';
           if (bars) {
-            bars.progress(e.node, e.step, e.steps, { loss, tile: e.tiles ? ` · tile ${e.tile}/${e.tiles}` : '' });
-          } else if ((e.step === e.steps || e.step % 10 === 0) && (e.tiles === undefined || e.tile === e.tiles)) {
-            // A tiled step reports each tile; the plain line is for the step, once its last tile is done.
-            line(`    ${e.node} step ${e.step}/${e.steps} loss ${loss}`);
+            bars.progress(e.node, inStep ? e.step - 1 : e.step, e.steps, { loss, tile });
+          } else if (e.tiles !== undefined ? !inStep : e.step === e.steps || e.step % 10 === 0) {
+            line(`    ${e.node} step ${e.step}/${e.steps} loss ${loss}${e.tiles !== undefined ? ` (${e.tiles} tiles)` : ''}`);
           }
           break;
         }
