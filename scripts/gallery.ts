@@ -26,7 +26,20 @@ try {
       const set: Record<string, string> = { input: join(tmp, `${photo}.png`), output: out };
       if (values.steps !== undefined && r.params.includes('steps')) set.steps = values.steps;
       const t0 = performance.now();
-      await runner.run(join(root, 'pipelines', r.file), { set, workDir: root });
+      // Recipes made for big photos (print.yaml) have more octaves than a small picture holds: drop octaves until
+      // the smallest fits the layers.
+      for (;;) {
+        try {
+          await runner.run(join(root, 'pipelines', r.file), { set, workDir: root });
+          break;
+        } catch (e) {
+          const tooSmall = (e as { code?: string }).code === 'E_INPUT_TOO_SMALL';
+          const octaves = Number(set.octaves ?? r.defaults.octaves);
+          if (!tooSmall || !r.params.includes('octaves') || !(octaves > 1)) throw e;
+          set.octaves = String(octaves - 1);
+          console.log(`${r.file} on ${photo}: too small for ${octaves} octaves, trying ${octaves - 1}`);
+        }
+      }
       await sharp(out).jpeg({ quality: 70, mozjpeg: true }).toFile(join(root, 'docs/gallery', galleryImage(r.name, photo)));
       console.log(`${r.file} on ${photo}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }

@@ -18,8 +18,10 @@ export interface GalleryRecipe {
   name: string;
   /** The recipe's description, first sentence. */
   summary: string;
-  /** Declared params (the gallery sets input, output and, when declared, steps). */
+  /** Declared params (the gallery sets input, output and, when asked, steps). */
   params: string[];
+  /** Their values as the recipe declares them. */
+  defaults: Record<string, unknown>;
 }
 
 /**
@@ -37,7 +39,7 @@ export function galleryRecipes(dir: string): GalleryRecipe[] {
       if (doc.extends !== undefined || !params.includes('input') || !params.includes('output')) return [];
       if (!/\.(png|jpe?g|webp)$/i.test(String(doc.params?.output))) return []; // a video, not a picture
       const summary = (doc.description ?? '').split(/(?<=\.)\s/)[0]!.trim();
-      return [{ file, name: basename(file, '.yaml'), summary, params }];
+      return [{ file, name: basename(file, '.yaml'), summary, params, defaults: doc.params ?? {} }];
     });
 }
 
