@@ -127,16 +127,6 @@ test('mask: a file of a kind dreamflow does not read is refused, the kind named'
   await assert.rejects(maskNode.run(ctx, { like }, { path: 'missing.png', like: 'x', invert: false }), (e: { code?: string }) => e.code === 'E_MASK_READ');
 });
 
-test('a misspelt choice gets the closest allowed one (E_ENUM with a did-you-mean)', async () => {
-  const text = `version: 1
-nodes:
-  image: { type: load, path: examples/flowers.jpg, alpha: kep }
-`;
-  await assert.rejects(loadPipeline({ text, file: 'bad.yaml' }), (e: DreamflowErrorList) =>
-    e.errors.some((x) => x.code === 'E_ENUM' && x.message.endsWith('did you mean "keep"?') && x.location?.line === 3),
-  );
-});
-
 test("validate checks a guide's layer against the network, pointing at it", async () => {
   const text = `version: 1
 network: inception_v3_bundled
