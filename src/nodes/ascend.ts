@@ -170,7 +170,8 @@ export const ascendNode: NodeDefinition<AscendParams> = {
       stepImage(x.data, grad, x.shape[2], params.step_size, bounds);
       if (ctx.showImage) {
         // Only while someone watches (watch --serve): the receiver reads the tensor and lets it go.
-        const shown = tf.tensor4d(x.data, image.tensor.shape);
+        // A copy: the cpu backend keeps the array it is given, and x.data changes in place next step.
+        const shown = tf.tensor4d(Float32Array.from(x.data), image.tensor.shape);
         try {
           await ctx.showImage(shown, 'network', { step, steps: params.steps });
         } finally {
