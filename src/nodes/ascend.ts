@@ -162,8 +162,9 @@ export const ascendNode: NodeDefinition<AscendParams> = {
       if (params.max_loss !== undefined && loss > params.max_loss) break;
       stepImage(x.data, grad, x.shape[2], params.step_size / Math.max(meanAbs, 1e-7), bounds);
       if (ctx.showImage) {
-        // Only while someone watches (watch --serve): the receiver reads the tensor and lets it go.
-        const shown = tf.tensor4d(x.data, image.tensor.shape);
+        // Only while someone watches (watch --serve): the receiver reads the tensor and lets it go. A copy, since
+        // the cpu backend would alias x.data, which the next step changes in place.
+        const shown = tf.tensor4d(x.data.slice(), image.tensor.shape);
         try {
           await ctx.showImage(shown, 'network', { step, steps: params.steps });
         } finally {
