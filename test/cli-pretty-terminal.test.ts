@@ -80,6 +80,8 @@ test('tiled steps show tile i/n on the bar; lines logged while a bar runs appear
     { event: 'progress', node: 'dreamed@0', octave: 0, octaves: 1, step: 1, steps: 2, loss: 1.5, tile: 1, tiles: 4 },
     { event: 'notice', code: 'N', message: 'said while the bar runs' },
     { event: 'progress', node: 'dreamed@0', octave: 0, octaves: 1, step: 2, steps: 2, loss: 2.25, tile: 3, tiles: 4 },
+    // The bar counts finished steps: step 2 is done with its last window.
+    { event: 'progress', node: 'dreamed@0', octave: 0, octaves: 1, step: 2, steps: 2, loss: 2.5, tile: 4, tiles: 4 },
     { event: 'node:done', node: 'dreamed@0', ms: 20, octave: 0, octaves: 1 },
     { event: 'output', node: 'out', path: 'out/a.png' },
     { event: 'run:done', ms: 30, ran: 2, cached: 0 },
@@ -90,7 +92,7 @@ test('tiled steps show tile i/n on the bar; lines logged while a bar runs appear
   assert.deepEqual(screen, [
     '▶ p.yaml (2 nodes)',
     '  ! said while the bar runs',
-    `dreamed@0 [${'█'.repeat(28)}] 2/2 steps · tile 3/4 · loss 2.250`,
+    `dreamed@0 [${'█'.repeat(28)}] 2/2 steps · tile 4/4 · loss 2.500`,
     '  ✓ dreamed@0 20 ms',
     '  → wrote out/a.png',
     'done in 30 ms (2 ran, 0 cached)',

@@ -169,9 +169,9 @@ export const ascendNode: NodeDefinition<AscendParams> = {
       shaper.shape(grad, meanAbs);
       stepImage(x.data, grad, x.shape[2], params.step_size, bounds);
       if (ctx.showImage) {
-        // Only while someone watches (watch --serve): the receiver reads the tensor and lets it go.
-        // A copy: the cpu backend keeps the array it is given, and x.data changes in place next step.
-        const shown = tf.tensor4d(Float32Array.from(x.data), image.tensor.shape);
+        // Only while someone watches (watch --serve): the receiver reads the tensor and lets it go. A copy, since
+        // the cpu backend would alias x.data, which the next step changes in place.
+        const shown = tf.tensor4d(x.data.slice(), image.tensor.shape);
         try {
           await ctx.showImage(shown, 'network', { step, steps: params.steps });
         } finally {
