@@ -19,8 +19,10 @@ export type {
   ValidatedPipeline,
 } from './runtime/pipeline.ts';
 export type {
+  FeaturesValue,
   FileValue,
   ImageValue,
+  MaskValue,
   JsonSchema,
   NodeContext,
   NodeDefinition,

@@ -4,10 +4,10 @@ import { Ajv } from 'ajv';
 import { builtinNodes } from '../src/nodes/index.ts';
 import type { JsonSchema } from '../src/runtime/types.ts';
 
-test('builtinNodes holds the twelve node types, once each', () => {
+test('builtinNodes holds the fifteen node types, once each', () => {
   assert.deepEqual(
     builtinNodes.map((n) => n.type).sort(),
-    ['ascend', 'blend-detail', 'deprocess', 'encode', 'flow-carry', 'frame-blend', 'frames', 'load', 'octave-split', 'preprocess', 'save', 'zoom'],
+    ['ascend', 'blend-detail', 'deprocess', 'encode', 'flow-carry', 'frame-blend', 'frames', 'guide', 'keep-colors', 'load', 'mask', 'octave-split', 'preprocess', 'save', 'zoom'],
   );
 });
 

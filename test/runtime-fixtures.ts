@@ -31,7 +31,7 @@ function mean(v: Value | undefined): number | undefined {
     return x;
   }
   if (v.kind === 'pyramid') return v.levels.length;
-  return v.kind === 'files' ? v.paths.length : v.bytes;
+  return v.kind === 'files' ? v.paths.length : v.kind === 'file' ? v.bytes : v.tensor.size;
 }
 function img(v: Value | undefined, name: string): ImageValue {
   if (!v || v.kind !== 'image') throw new Error(`${name}: expected an image`);

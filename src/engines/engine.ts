@@ -1,10 +1,26 @@
 import type * as tf from '@tensorflow/tfjs';
 
-/** One term of the dream objective: weight · mean(activation²), over one channel when `channel` is set. */
+/**
+ * Features of a guide image at one layer (google/deepdream's `objective_guide`): `count` feature vectors of the
+ * layer's `channels` channels, row-major [count, channels]. `id` names the content (it keys compiled sessions).
+ */
+export interface GuideFeatures {
+  id: string;
+  count: number;
+  channels: number;
+  data: Float32Array;
+}
+
+/**
+ * One term of the dream objective: weight · mean(activation²), over one channel when `channel` is set; with
+ * `guide`, weight · mean over positions i of max_j x_i · y_j (x_i the activation's channel vector at i, y_j the
+ * guide's), whose gradient at i is weight/N · y_j* for the best-matching guide vector j*.
+ */
 export interface ObjectiveTerm {
   layer: string;
   weight: number;
   channel?: number;
+  guide?: GuideFeatures;
 }
 
 export interface LossAndGrad {

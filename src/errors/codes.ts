@@ -107,6 +107,7 @@ export const ERROR_CODES = {
   E_BAD_OBJECTIVE: failed('the objective (layers and weights) is empty or not finite'),
   // Nodes, when they run
   E_IMAGE_READ: failed('an input image cannot be read or decoded'),
+  E_MASK_READ: failed('a mask file cannot be read, or is of a kind dreamflow does not read (the kind is named)'),
   E_IMAGE_TOO_LARGE: failed('an input image has more pixels than allowed'),
   E_IMAGE_WRITE: failed('an output image cannot be written'),
   E_OUTPUT_FORMAT: invalid('an output file extension names no supported image format'),

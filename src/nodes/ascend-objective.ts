@@ -1,11 +1,19 @@
+import type * as tf from '@tensorflow/tfjs';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import type { ObjectiveTerm } from '../engines/engine.ts';
 import type { Network } from '../networks/ir.ts';
 import { unknownLayerError } from '../networks/layer-names.ts';
+import { layerFeatures } from '../objectives/layer-features.ts';
+import { strongestChannels } from '../objectives/strongest-channels.ts';
+import type { FeaturesValue } from '../runtime/types.ts';
+import { featuresId } from './guide.ts';
 import { layerChannels } from './layer-channels.ts';
 
-/** How a layer is written in `ascend.layers`: a weight, or a weight with one or more channels. */
-export type LayerSpec = number | { weight?: number; channel?: number | number[] };
+/**
+ * How a layer is written in `ascend.layers`: a weight, or a weight with one or more channels, or with
+ * `channels: strongest` and `k` (the k channels most active on the image, chosen when the node runs).
+ */
+export type LayerSpec = number | { weight?: number; channel?: number | number[]; channels?: 'strongest'; k?: number };
 
 /**
  * The objective terms an `ascend` node asks for, checked against the network: unknown layers list the closest
@@ -50,4 +58,50 @@ export function objectiveFromParams(
     }
   }
   return terms;
+}
+
+/** Default k of `channels: strongest`. */
+export const STRONGEST_K = 8;
+
+/**
+ * The objective of one `ascend` run: objectiveFromParams, with `channels: strongest` layers resolved to the k
+ * channels whose mean activation on `image` is largest, plus a guided term when `guide` is wired. With a guide
+ * and no `layers`, the guide alone is the objective (not the network's preset).
+ */
+export async function resolveObjective(
+  layers: Record<string, LayerSpec> | undefined,
+  network: Network,
+  nodeId: string,
+  extra: { image: tf.Tensor4D; guide?: FeaturesValue },
+): Promise<ObjectiveTerm[]> {
+  const spec = layers ?? (extra.guide ? {} : network.preset);
+  const fixed: Record<string, LayerSpec> = {};
+  for (const [layer, s] of Object.entries(spec)) {
+    if (typeof s === 'number' || s.channels !== 'strongest') {
+      fixed[layer] = s;
+      continue;
+    }
+    if (s.channel !== undefined) {
+      throw new DreamflowError('E_BAD_OBJECTIVE', `ascend "${nodeId}": layer "${layer}" has both \`channel\` and \`channels: strongest\``, {
+        path: `/nodes/${nodeId}/layers/${layer}`,
+        expected: 'either channel (fixed channels) or channels: strongest with k',
+      });
+    }
+    const act = await layerFeatures(network, extra.image, layer, { context: `ascend "${nodeId}": `, path: `/nodes/${nodeId}/layers/${layer}` });
+    try {
+      fixed[layer] = { weight: s.weight ?? 1, channel: await strongestChannels(act, s.k ?? STRONGEST_K) };
+    } finally {
+      act.dispose();
+    }
+  }
+  const terms = Object.keys(fixed).length ? objectiveFromParams(fixed, network, nodeId) : [];
+  if (extra.guide) terms.push(guideTerm(extra.guide));
+  return terms;
+}
+
+/** The guided term of a `guide` node's features (weight 1: the gradient is normalised anyway). */
+export function guideTerm(features: FeaturesValue): ObjectiveTerm {
+  const data = features.tensor.dataSync() as Float32Array;
+  const [count, channels] = features.tensor.shape;
+  return { layer: features.layer, weight: 1, guide: { id: featuresId(data), count, channels, data } };
 }

@@ -4,12 +4,13 @@ import { mixSeed, mulberry32, randomOffset } from '../image/random.ts';
 import { DEFAULT_TILE, DEFAULT_TILE_MARGIN, planTiles, tileSizeError } from '../engines/tile-plan.ts';
 import { pixelsOf, tiledGradient } from '../engines/tiled-gradient.ts';
 import type { ImageValue, NodeDefinition } from '../runtime/types.ts';
-import { objectiveFromParams, type LayerSpec } from './ascend-objective.ts';
+import { resolveObjective, type LayerSpec } from './ascend-objective.ts';
+import { guideInput, maskInput, OPTION_INPUTS, OPTION_SCHEMA, STRONGEST_SCHEMA, stepShaper, type AscendOptionParams } from './ascend-options.ts';
 import { clipBounds, stepImage } from './ascend-update.ts';
 import { throwIfCancelled } from './cancel.ts';
 import { derivedImage, imageInput } from './image-input.ts';
 
-export type AscendParams = {
+export type AscendParams = AscendOptionParams & {
   input: string;
   layers?: Record<string, LayerSpec>;
   steps: number;
@@ -30,9 +31,9 @@ export type AscendParams = {
  */
 export const ascendNode: NodeDefinition<AscendParams> = {
   type: 'ascend',
-  version: 2,
+  version: 3,
   description:
-    'Dreams: gradient ascent on a weighted sum of layer objectives (mean of squared activations, or of one channel), the gradient normalised by its mean absolute value.',
+    'Dreams: gradient ascent on a weighted sum of layer objectives (mean of squared activations, or of one channel), the gradient normalised (by its mean absolute value, its std, or band by band) and optionally guided, masked or taken through random zoom and rotation.',
   params: {
     type: 'object',
     properties: {
@@ -56,6 +57,7 @@ export const ascendNode: NodeDefinition<AscendParams> = {
                   ],
                   description: 'Channel index (or indices) whose mean(activation²) to maximise.',
                 },
+                ...STRONGEST_SCHEMA,
               },
               additionalProperties: false,
             },
@@ -114,11 +116,12 @@ export const ascendNode: NodeDefinition<AscendParams> = {
         description:
           "Context, in pixels, kept around each window's core: its gradient is dropped, so seams get the gradient the whole image would give (exactly so from the network's receptive field − 1).",
       },
+      ...OPTION_SCHEMA,
     },
     required: ['input'],
     additionalProperties: false,
   },
-  inputs: ['input'],
+  inputs: ['input', ...OPTION_INPUTS],
   layerRefs: (params) => Object.keys(params.layers ?? {}).map((name) => ({ name, path: ['layers', name] })),
   usesNetwork: true,
   checkNetwork(params, network) {
@@ -131,7 +134,8 @@ export const ascendNode: NodeDefinition<AscendParams> = {
   async run(ctx, inputs, params): Promise<ImageValue> {
     const image = imageInput('ascend', inputs, 'input', 'network');
     const network = await ctx.network();
-    const objective = objectiveFromParams(params.layers, network, ctx.nodeId);
+    const objective = await resolveObjective(params.layers, network, ctx.nodeId, { image: image.tensor, guide: guideInput(inputs) });
+    const mask = await maskInput(inputs, image);
     const engine = await ctx.engine(params.engine);
     // Each octave jitters with its own stream, reproducible from the seed.
     const rng = mulberry32(mixSeed(params.seed, ctx.octave ?? 0));
@@ -144,13 +148,14 @@ export const ascendNode: NodeDefinition<AscendParams> = {
     // The image being dreamed and its gradient live in plain arrays (DEVELOPERS.md: the wasm heap keeps its peak).
     const x = await pixelsOf(image.tensor);
     const buffer = new Float32Array(x.data.length); // the gradient of every step, assembled in place
+    const shaper = stepShaper(params, x.shape, params.seed, ctx.octave ?? 0, mask);
     for (let step = 1; step <= params.steps; step++) {
       throwIfCancelled(ctx.signal, ctx.id);
       const dy = params.jitter > 0 ? randomOffset(rng, params.jitter) : 0;
       const dx = params.jitter > 0 ? randomOffset(rng, params.jitter) : 0;
       const at = { ...octaveOf(ctx), step, steps: params.steps };
       // The tile grid is fixed on the rolled image, so each step's roll moves the seams over the content.
-      const { loss, grad, meanAbs } = await tiledGradient(engine, x, objective, plan.layout, {
+      const { loss, grad, meanAbs } = await tiledGradient(engine, { data: shaper.source(x.data), shape: x.shape }, objective, plan.layout, {
         dy,
         dx,
         scale: plan.scale,
@@ -160,7 +165,9 @@ export const ascendNode: NodeDefinition<AscendParams> = {
       });
       ctx.progress({ ...at, loss, ...(tiles > 1 ? { tile: tiles, tiles } : {}) });
       if (params.max_loss !== undefined && loss > params.max_loss) break;
-      stepImage(x.data, grad, x.shape[2], params.step_size / Math.max(meanAbs, 1e-7), bounds);
+      // Transforms undone, normalised and masked over the whole image, after the tiles are assembled.
+      shaper.shape(grad, meanAbs);
+      stepImage(x.data, grad, x.shape[2], params.step_size, bounds);
       if (ctx.showImage) {
         // Only while someone watches (watch --serve): the receiver reads the tensor and lets it go. A copy, since
         // the cpu backend would alias x.data, which the next step changes in place.

@@ -2,11 +2,14 @@ import type { NodeDefinition } from '../runtime/types.ts';
 import { ascendNode } from './ascend.ts';
 import { blendDetailNode } from './blend-detail.ts';
 import { deprocessNode } from './deprocess.ts';
+import { guideNode } from './guide.ts';
+import { keepColorsNode } from './keep-colors.ts';
 import { encodeNode } from './encode.ts';
 import { flowCarryNode } from './flow-carry.ts';
 import { frameBlendNode } from './frame-blend.ts';
 import { framesNode } from './frames.ts';
 import { loadNode } from './load.ts';
+import { maskNode } from './mask.ts';
 import { octaveSplitNode } from './octave-split.ts';
 import { preprocessNode } from './preprocess.ts';
 import { saveNode } from './save.ts';
@@ -18,8 +21,11 @@ export const builtinNodes: NodeDefinition[] = [
   preprocessNode,
   octaveSplitNode,
   blendDetailNode,
+  maskNode,
+  guideNode,
   ascendNode,
   deprocessNode,
+  keepColorsNode,
   saveNode,
   framesNode,
   frameBlendNode,
@@ -36,7 +42,10 @@ export {
   flowCarryNode,
   frameBlendNode,
   framesNode,
+  guideNode,
+  keepColorsNode,
   loadNode,
+  maskNode,
   octaveSplitNode,
   preprocessNode,
   saveNode,

@@ -1,8 +1,7 @@
 import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
-import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { decodeImage } from '../image/decode.ts';
+import { readImageFile } from '../image/read-image-file.ts';
 import type { ImageValue, NodeDefinition } from '../runtime/types.ts';
 
 export type LoadParams = {
@@ -12,9 +11,6 @@ export type LoadParams = {
   /** Longer side limit; absent keeps the image's size. */
   max_size?: number;
 };
-
-/** Larger than any image max_pixels lets through (40 MP as uncompressed 16-bit RGBA is 320 MB). */
-const MAX_IMAGE_FILE_BYTES = 512 * 2 ** 20;
 
 /** Reads a PNG/JPEG/WebP file into an RGB 0..255 image, upright per its EXIF orientation, optionally downscaled. */
 export const loadNode: NodeDefinition<LoadParams> = {
@@ -56,22 +52,7 @@ export const loadNode: NodeDefinition<LoadParams> = {
   reads: (params, workDir) => [resolve(workDir, params.path)],
   async run(ctx, _inputs, params): Promise<ImageValue> {
     const path = resolve(ctx.workDir, params.path);
-    let bytes: Buffer;
-    try {
-      // /dev/zero or a FIFO would never end (or never start): only regular files of bounded size are read.
-      const st = await stat(path);
-      if (st.isDirectory()) throw new DreamflowError('E_IMAGE_READ', `cannot read image ${path}: it is a directory`);
-      if (!st.isFile()) throw new DreamflowError('E_IMAGE_READ', `cannot read image ${path}: not a regular file (a device, FIFO or socket)`);
-      if (st.size > MAX_IMAGE_FILE_BYTES) {
-        throw new DreamflowError('E_IMAGE_READ', `image ${path} has ${st.size} bytes, over the limit of ${MAX_IMAGE_FILE_BYTES}`);
-      }
-      bytes = await readFile(path);
-    } catch (e) {
-      if (e instanceof DreamflowError) throw e;
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-      throw new DreamflowError('E_IMAGE_READ', `cannot read image ${path}: ${why}`, { cause: e });
-    }
+    const bytes = await readImageFile(path, 'image', 'E_IMAGE_READ');
     const img = await decodeImage(bytes, {
       maxPixels: params.max_pixels,
       keepAlpha: params.alpha === 'keep',

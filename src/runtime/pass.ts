@@ -386,6 +386,7 @@ class Execution {
       ...(previousFrameInputs ? { previousFrameInputs } : {}),
       network: () => this.opts.network(),
       engine: (choice) => this.opts.engine(choice),
+      notice: (n) => emit({ event: 'notice', ...n }),
       progress: (pr) => {
         const octave = pr.octave ?? inst.octave;
         const octaves = pr.octaves ?? inst.octaves;

@@ -174,7 +174,11 @@ function convert(e: ErrorObject, ctx: SchemaErrorContext): DreamflowError | unde
           : e.keyword === 'pattern' || e.keyword === 'format'
             ? 'E_PATTERN'
             : 'E_SCHEMA';
-  const message = code === 'E_SCHEMA' ? `${subject} ${e.message ?? 'is invalid'}` : `${subject} must be ${expected}; got ${show(e.data)}`;
+  // A misspelt choice ("laplacain") gets the closest allowed one.
+  const choices = e.keyword === 'enum' && typeof e.data === 'string' ? (parent?.enum ?? []).filter((c): c is string => typeof c === 'string') : [];
+  const suggestion = choices.length ? didYouMean(e.data as string, choices) : '';
+  const message =
+    code === 'E_SCHEMA' ? `${subject} ${e.message ?? 'is invalid'}` : `${subject} must be ${expected}; got ${show(e.data)}${suggestion}`;
   return new DreamflowError(code, message, { location: locateValue(ctx.src, path), path: pointer, expected, hints });
 }
 

@@ -32,6 +32,20 @@ export interface FileValue {
   bytes: number;
 }
 
+/** What a `mask` node returns: [1, h, w, 1] weights in 0..1 (1 = dream here, 0 = leave the pixel as it is). */
+export interface MaskValue {
+  kind: 'mask';
+  tensor: tf.Tensor4D;
+}
+
+/** What a `guide` node returns: a layer's activation on the guide image as [positions, channels]. */
+export interface FeaturesValue {
+  kind: 'features';
+  layer: string;
+  tensor: tf.Tensor2D;
+}
+
+
 /** What a frame-gathering node (e.g. `encode`) receives: one input's files over every frame, in frame order. */
 export interface FileListValue {
   kind: 'files';
@@ -42,7 +56,7 @@ export interface FileListValue {
   audio?: string;
 }
 
-export type Value = ImageValue | PyramidValue | FileValue | FileListValue;
+export type Value = ImageValue | PyramidValue | FileValue | FileListValue | MaskValue | FeaturesValue;
 
 /** Events, as the json reporter prints them (one object per line). A stable interface: add fields, never rename. */
 export type RunEvent =
@@ -119,6 +133,8 @@ export interface NodeContext {
   network(): Promise<Network>;
   /** A gradient engine for the pipeline's network, cached per process. */
   engine(choice: EngineChoice): Promise<GradientEngine>;
+  /** Tell the user something that is not an error (a `notice` event), e.g. a mask resized to another shape. */
+  notice?(n: { code: string; message: string }): void;
   /** Report step progress (the runtime adds the node id). */
   progress(p: Omit<ProgressEvent, 'event' | 'node'>): void;
   /**

@@ -4,23 +4,31 @@
  * file paths).
  */
 import { tf } from '../tf/lazy.ts';
-import type { ImageValue, Value } from './types.ts';
+import type { FeaturesValue, ImageValue, MaskValue, Value } from './types.ts';
 
 /** What a value is, without its numbers. */
 export type ValueMeta =
   | { kind: 'image' }
   | { kind: 'pyramid'; levels: number }
   | { kind: 'file'; path: string; bytes: number }
-  | { kind: 'files'; paths: string[] };
+  | { kind: 'files'; paths: string[] }
+  | { kind: 'mask' }
+  | { kind: 'features' };
 
 type TensorRef = { shape: number[] };
 type ImageSkeleton = Omit<ImageValue, 'tensor' | 'alpha'> & { tensor: TensorRef; alpha?: TensorRef };
-type Skeleton = Exclude<Value, ImageValue | { kind: 'pyramid' }> | ImageSkeleton | { kind: 'pyramid'; levels: ImageSkeleton[] };
+type TensorSkeleton = { kind: 'mask'; tensor: TensorRef } | { kind: 'features'; layer: string; tensor: TensorRef };
+type Skeleton =
+  | Exclude<Value, ImageValue | { kind: 'pyramid' } | MaskValue | FeaturesValue>
+  | ImageSkeleton
+  | { kind: 'pyramid'; levels: ImageSkeleton[] }
+  | TensorSkeleton;
 
 export function metaOf(v: Value): ValueMeta {
   if (v.kind === 'pyramid') return { kind: 'pyramid', levels: v.levels.length };
   if (v.kind === 'file') return { kind: 'file', path: v.path, bytes: v.bytes };
   if (v.kind === 'files') return { kind: 'files', paths: v.paths };
+  if (v.kind === 'mask' || v.kind === 'features') return { kind: v.kind };
   return { kind: 'image' };
 }
 
@@ -36,6 +44,7 @@ export function encodeValue(v: Value): { skeleton: string; data: Buffer } {
   let skeleton: Skeleton;
   if (v.kind === 'image') skeleton = image(v);
   else if (v.kind === 'pyramid') skeleton = { kind: 'pyramid', levels: v.levels.map(image) };
+  else if (v.kind === 'mask' || v.kind === 'features') skeleton = { ...v, tensor: ref(v.tensor) };
   else skeleton = v;
   return { skeleton: JSON.stringify({ meta: metaOf(v), value: skeleton }), data: Buffer.concat(chunks) };
 }
@@ -49,21 +58,22 @@ export function decodeValue(skeleton: string, data: Buffer): Value {
   const { value } = JSON.parse(skeleton) as { value: Skeleton };
   let offset = 0;
   const made: tf.Tensor[] = [];
-  const tensor = (r: TensorRef): tf.Tensor4D => {
+  const tensor = <T extends tf.Tensor = tf.Tensor4D>(r: TensorRef): T => {
     const n = r.shape.reduce((a, b) => a * b, 1);
     if (offset + n * 4 > data.length) throw new Error('cache entry is shorter than its skeleton says');
     const f = new Float32Array(n);
     Buffer.from(f.buffer).set(data.subarray(offset, offset + n * 4));
     offset += n * 4;
-    const t = tf.tensor4d(f, r.shape as [number, number, number, number], 'float32');
+    const t = tf.tensor(f, r.shape, 'float32');
     made.push(t);
-    return t;
+    return t as T;
   };
   try {
     const image = (s: ImageSkeleton): ImageValue => ({ ...s, tensor: tensor(s.tensor), ...(s.alpha ? { alpha: tensor(s.alpha) } : {}) }) as ImageValue;
     let out: Value;
     if (value.kind === 'image') out = image(value as ImageSkeleton);
     else if (value.kind === 'pyramid') out = { kind: 'pyramid', levels: (value as { levels: ImageSkeleton[] }).levels.map(image) };
+    else if (value.kind === 'mask' || value.kind === 'features') out = { ...value, tensor: tensor(value.tensor) } as Value;
     else out = value as Value;
     if (offset !== data.length) throw new Error('cache entry is longer than its skeleton says');
     return out;

@@ -1,11 +1,12 @@
 /** Ownership helpers for the values that flow between nodes. */
 import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
-import type { ImageValue, Value } from './types.ts';
+import type { ImageValue, MaskValue, Value } from './types.ts';
 
 export function tensorsOf(v: Value | undefined): tf.Tensor[] {
   if (!v) return [];
   if (v.kind === 'image') return v.alpha ? [v.tensor, v.alpha] : [v.tensor];
   if (v.kind === 'pyramid') return v.levels.flatMap((l) => tensorsOf(l));
+  if (v.kind === 'mask' || v.kind === 'features') return [v.tensor];
   return [];
 }
 
@@ -17,6 +18,7 @@ export function disposeValue(v: Value | undefined): void {
 export function cloneValue<V extends Value>(v: V): V {
   if (v.kind === 'image') return cloneImage(v) as V;
   if (v.kind === 'pyramid') return { ...v, levels: v.levels.map(cloneImage) } as V;
+  if (v.kind === 'mask' || v.kind === 'features') return { ...v, tensor: tf.clone(v.tensor) } as V;
   if (v.kind === 'files') return { ...v, paths: [...v.paths] };
   return { ...v };
 }
@@ -52,6 +54,11 @@ export function checkValue(v: unknown): string | undefined {
     }
     return undefined;
   }
+  if (x.kind === 'mask' || x.kind === 'features') {
+    const t = (x as { tensor?: unknown }).tensor;
+    if (!(t instanceof tf.Tensor) || t.isDisposed) return `returned a ${x.kind} value without a live tensor`;
+    return undefined;
+  }
   if (x.kind === 'files') return Array.isArray((x as { paths?: unknown }).paths) ? undefined : 'returned a file list without paths';
   if (x.kind === 'file') return typeof (x as { path?: unknown }).path === 'string' ? undefined : 'returned a file value without a path';
   return `returned a value of unknown kind "${String(x.kind)}"`;
@@ -72,6 +79,7 @@ export function detachFromInputs<V extends Value>(out: V, inputs: Iterable<Value
   });
   if (out.kind === 'image') return fix(out) as V;
   if (out.kind === 'pyramid') return { ...out, levels: out.levels.map(fix) } as V;
+  if (out.kind === 'mask' || out.kind === 'features') return { ...out, tensor: tf.clone(out.tensor) } as V;
   return out;
 }
 
@@ -79,6 +87,10 @@ export function detachFromInputs<V extends Value>(out: V, inputs: Iterable<Value
 export function valuesEqual(a: Value, b: Value): boolean {
   if (a.kind === 'file' || b.kind === 'file') {
     return a.kind === 'file' && b.kind === 'file' && a.path === b.path && a.bytes === b.bytes;
+  }
+  if (a.kind === 'mask' || a.kind === 'features' || b.kind === 'mask' || b.kind === 'features') {
+    const layer = (v: Value) => (v.kind === 'features' ? v.layer : undefined);
+    return a.kind === b.kind && layer(a) === layer(b) && tensorsEqual((a as MaskValue).tensor, (b as MaskValue).tensor);
   }
   if (a.kind === 'files' || b.kind === 'files') {
     return a.kind === 'files' && b.kind === 'files' && a.paths.length === b.paths.length && a.paths.every((p, i) => p === b.paths[i]);

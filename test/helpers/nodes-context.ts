@@ -76,6 +76,7 @@ export class CornerEngine implements GradientEngine {
 
 export interface TestContext extends NodeContext {
   readonly events: Progress[];
+  readonly notices: { code: string; message: string }[];
   readonly engineChoices: string[];
 }
 
@@ -93,6 +94,7 @@ export function makeContext(
   } = {},
 ): TestContext {
   const events: Progress[] = [];
+  const notices: { code: string; message: string }[] = [];
   const engineChoices: string[] = [];
   const network = opts.network ?? fakeNetwork();
   const engine = opts.engine ?? new SquareEngine();
@@ -114,7 +116,9 @@ export function makeContext(
       events.push(p);
       opts.onProgress?.(p);
     },
+    notice: (n) => notices.push(n),
     events,
+    notices,
     engineChoices,
   };
 }
@@ -137,6 +141,8 @@ export function disposeValue(v: Value | undefined): void {
     v.alpha?.dispose();
   } else if (v.kind === 'pyramid') {
     for (const l of v.levels) disposeValue(l);
+  } else if (v.kind === 'mask' || v.kind === 'features') {
+    v.tensor.dispose();
   }
 }
 

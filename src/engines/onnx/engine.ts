@@ -59,7 +59,7 @@ interface CachedSession {
 /** Cache key of an objective: term order does not change the result. */
 export function objectiveKey(objective: ObjectiveTerm[]): string {
   return objective
-    .map((t) => `${t.layer}${t.channel === undefined ? '' : `#${t.channel}`}*${t.weight}`)
+    .map((t) => `${t.layer}${t.channel === undefined ? '' : `#${t.channel}`}${t.guide ? `~${t.guide.id}` : ''}*${t.weight}`)
     .sort()
     .join('+');
 }

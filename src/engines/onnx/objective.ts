@@ -6,6 +6,7 @@
 import type { ObjectiveTerm } from '../engine.ts';
 import { DreamflowError } from '../../errors/dreamflow-error.ts';
 import type { GraphBuilder, Value } from './graph-builder.ts';
+import { emitGuideTerm } from './guide-objective.ts';
 
 export interface ObjectiveGraph {
   loss: string;
@@ -37,8 +38,16 @@ export function channelFactors(terms: ObjectiveTerm[], shape: number[]): Float32
 export function emitObjective(g: GraphBuilder, layers: Map<string, ObjectiveTerm[]>, values: Map<string, Value>): ObjectiveGraph {
   const losses: string[] = [];
   const seeds = new Map<string, string>();
-  for (const [layer, terms] of layers) {
+  for (const [layer, all] of layers) {
     const a = values.get(layer)!;
+    const guided = all.filter((t) => t.guide).map((t) => emitGuideTerm(g, t, a));
+    const terms = all.filter((t) => !t.guide);
+    losses.push(...guided.map((x) => x.loss));
+    const guideSeeds = guided.map((x) => x.seed);
+    if (terms.length === 0) {
+      seeds.set(layer, guideSeeds.length === 1 ? guideSeeds[0]! : g.op('Sum', guideSeeds, `${layer}/seed`));
+      continue;
+    }
     const v = channelFactors(terms, a.shape);
     let factor: string;
     let loss: string;
@@ -55,7 +64,8 @@ export function emitObjective(g: GraphBuilder, layers: Map<string, ObjectiveTerm
       loss = g.op('ReduceSum', [weighted], `${layer}/loss`, { keepdims: 0 });
     }
     losses.push(loss);
-    seeds.set(layer, g.op('Mul', [a.name, factor], `${layer}/seed`));
+    const seed = g.op('Mul', [a.name, factor], `${layer}/seed`);
+    seeds.set(layer, guideSeeds.length === 0 ? seed : g.op('Sum', [seed, ...guideSeeds], `${layer}/seed_all`));
   }
   const loss = losses.length === 1 ? g.op('Identity', losses, 'loss') : g.op('Sum', losses, 'loss');
   return { loss, seeds };
