@@ -114,6 +114,7 @@ export const ERROR_CODES = {
   E_OVERWRITE_INPUT: invalid('a save would overwrite a file the pipeline reads (an image, a recipe, a model, a weights file)'),
   E_DUPLICATE_OUTPUT: invalid('two nodes would write the same file'),
   E_BAD_OUTPUT_NAME: invalid('an output file name holds control characters'),
+  E_NOT_REGULAR_FILE: invalid('a file a node reads is a device, FIFO, socket or directory'),
   E_INPUT_KIND: failed('a node was given a value of the wrong kind'),
   E_INPUT_SPACE: failed('a node was given an image in the wrong colour space'),
   E_BLEND_INPUT: failed('blend-detail was given images that do not fit together'),

@@ -97,7 +97,7 @@ export async function checkNodesAgainstNetwork(p: ValidatedPipeline, loadNetwork
   if (errors.length) throw new DreamflowErrorList(sortErrors(errors));
 }
 
-/** The checks that need the file system: the write rule (write-rule.ts), every octave's output included. */
+/** The checks that need the file system: the write rule (write-rule.ts), every octave's output included, and that what nodes read is a regular file. */
 export async function checkPipelineFiles(p: ValidatedPipeline, opts: Pick<LoadOptions, 'outputRoot' | 'protect'>): Promise<void> {
   const errors = await checkWrites(p, opts);
   if (errors.length) throw new DreamflowErrorList(sortErrors(errors));

@@ -8,6 +8,10 @@
  *     save, and a user-typed path is exempt from confinement only);
  *   - not be written by two nodes.
  * Files are compared by real path and, when they exist, by device and inode (hard links, case-insensitive disks).
+ *
+ * Collecting what the pipeline reads, it also refuses, located at the param that names it, a file a node reads that
+ * exists but is not a regular file (`load: /dev/zero`, a FIFO, a directory): it would never end, or never start,
+ * when the node ran. A file that does not exist yet stays the node's own error when it runs.
  */
 import type { ErrorCode } from '../errors/codes.ts';
 import { stat } from 'node:fs/promises';
@@ -30,9 +34,9 @@ export interface WriteRuleOptions {
 
 /** Every write of `p` that breaks the rule, located at the param that names the file. */
 export async function checkWrites(p: ValidatedPipeline, opts: WriteRuleOptions = {}): Promise<DreamflowError[]> {
-  const reads = await readFiles(p, opts.protect ?? []);
-  const written = new Map<string, string>(); // file identity → node id that writes it
   const errors: DreamflowError[] = [];
+  const reads = await readFiles(p, opts.protect ?? [], errors);
+  const written = new Map<string, string>(); // file identity → node id that writes it
   for (const id of p.graph.order) {
     const node = p.graph.nodes.get(id)!;
     if (!node.def.writes) continue;
@@ -114,9 +118,10 @@ function instances(p: ValidatedPipeline, node: PipelineNode): [number | undefine
   return Array.from({ length: n }, (_, k) => [k, substituteRuntime(node.params, { octave: k, frame: 0 })]);
 }
 
-/** Identity → what reads it ("recipe file", "image loaded by node \"image\"", …). */
-async function readFiles(p: ValidatedPipeline, protect: string[]): Promise<Map<string, string>> {
+/** Identity → what reads it ("recipe file", "image loaded by node \"image\"", …); `errors` gets notFileErrors's. */
+async function readFiles(p: ValidatedPipeline, protect: string[], errors: DreamflowError[]): Promise<Map<string, string>> {
   const roles: [string, string][] = [];
+  const refused = new Set<string>();
   for (const f of p.recipeFiles ?? []) roles.push([f, 'a recipe file']);
   for (const id of p.graph.order) {
     const node = p.graph.nodes.get(id)!;
@@ -129,6 +134,11 @@ async function readFiles(p: ValidatedPipeline, protect: string[]): Promise<Map<s
         // bad params: reported when the node runs
       }
       for (const f of files) roles.push([f, `node "${id}" (${node.type}) reads it`]);
+      if (!refused.has(id)) {
+        const found = await notFileErrors(p, id, params, files);
+        if (found.length > 0) refused.add(id); // once per node, not once per octave
+        errors.push(...found);
+      }
     }
   }
   for (const f of networkFiles(p.network, networkDir(p))) roles.push([f, "the network's model or weights"]);
@@ -136,6 +146,26 @@ async function readFiles(p: ValidatedPipeline, protect: string[]): Promise<Map<s
   const out = new Map<string, string>();
   for (const [file, role] of roles) for (const i of await identities(file)) if (!out.has(i)) out.set(i, role);
   return out;
+}
+
+/** E_NOT_REGULAR_FILE for each of `files` (read by node `id`) that exists and is not a regular file. */
+async function notFileErrors(p: ValidatedPipeline, id: string, params: Record<string, unknown>, files: string[]): Promise<DreamflowError[]> {
+  const errors: DreamflowError[] = [];
+  for (const file of files) {
+    const st = await stat(file).catch(() => undefined); // missing: the node reports it when it runs
+    if (!st || st.isFile()) continue;
+    const key = paramWriting(params, p.workDir, file);
+    const path = key !== undefined ? ['nodes', id, key] : ['nodes', id];
+    const what = st.isDirectory() ? 'a directory' : 'not a regular file (a device, FIFO or socket)';
+    errors.push(
+      new DreamflowError('E_NOT_REGULAR_FILE', `node "${id}" (${p.graph.nodes.get(id)!.type}) would read ${file}: ${what}`, {
+        location: locateValue(p.source, path),
+        path: pathToPointer(path),
+        expected: 'a regular file',
+      }),
+    );
+  }
+  return errors;
 }
 
 /** The real path, and device:inode when the file exists. */

@@ -6,6 +6,11 @@
  *   - v0.1 VGG files (Keras 1):  block1_conv1/block1_conv1_W_1:0, block1_conv1/block1_conv1_b_1:0
  *   - Keras 2 / tf.keras files:  conv2d_1/conv2d_1/kernel:0, batch_normalization_1/batch_normalization_1/beta:0
  * Everything is read before anything is returned: a file that fails halfway is reported, never half-used.
+ *
+ * Reading is two passes over one open file: first the index (layer names, weight names, each dataset's declared
+ * shape: no values), then the values of the layers a `select` callback picks from that index. A caller that knows
+ * the architecture checks every declared shape there and refuses a wrong one before a single value is allocated;
+ * layers it does not pick (a with-top file's classifier) are never read.
  */
 import fs from 'node:fs';
 import h5wasm from 'h5wasm/node';
@@ -22,11 +27,34 @@ export interface H5LayerWeights {
   values: WeightTensor[];
 }
 
-export interface KerasH5Weights {
+/** One layer of the index: its weights' names and declared shapes, no values. */
+export interface H5LayerIndex {
+  name: string;
+  weightNames: string[];
+  /** Declared shape of each weight, same order. */
+  shapes: number[][];
+}
+
+/** What a file declares, read before any dataset's values: enough to check it against an architecture. */
+export interface KerasH5Index {
   path: string;
   /** Root `layer_names`, in the file's order (layers without weights included). */
   layerNames: string[];
   /** Layers that have at least one weight. */
+  layers: Map<string, H5LayerIndex>;
+}
+
+/**
+ * Which file layers to read, decided from the index alone; it throws to refuse the file (a declared shape the
+ * architecture contradicts) before any values are read.
+ */
+export type H5LayerSelector = (index: KerasH5Index) => Iterable<string>;
+
+export interface KerasH5Weights {
+  path: string;
+  /** Root `layer_names`, in the file's order (layers without weights included). */
+  layerNames: string[];
+  /** Layers that have at least one weight (only the selected ones, when a selector was given). */
   layers: Map<string, H5LayerWeights>;
   kerasVersion?: string;
   backend?: string;
@@ -127,23 +155,30 @@ function weightsRoot(file: string, f: Group): Group {
   throw corrupt(file, 'it has no layer_names attribute (is it a Keras weights file?)');
 }
 
-function readLayer(file: string, root: Group, name: string, limits: ReadLimits): H5LayerWeights | undefined {
+/** A layer's datasets, opened but not read, in `weight_names` order (undefined: the layer has no weights). */
+function layerDatasets(file: string, root: Group, name: string): { weightNames: string[]; datasets: Dataset[] } | undefined {
   const g = root.get(name);
   if (!(g instanceof h5wasm.Group)) throw corrupt(file, `layer_names lists "${name}" but there is no such group`);
   const weightNames = attrStrings(g, 'weight_names') ?? [];
   if (weightNames.length === 0) return undefined;
-  const values = weightNames.map((w) => {
+  const datasets = weightNames.map((w) => {
     const ds = g.get(w);
     if (!(ds instanceof h5wasm.Dataset)) {
       throw corrupt(file, `layer "${name}" lists weight "${w}" but there is no dataset ${name}/${w}`);
     }
-    return toFloat32(file, `${name}/${w}`, ds, limits);
+    return ds;
   });
-  return { name, weightNames, values };
+  return { weightNames, datasets };
 }
 
-/** Reads every weight of a Keras `.h5`. Throws E_WEIGHTS_MISSING, E_WEIGHTS_CORRUPT or E_WEIGHTS_UNSUPPORTED. */
-export async function readKerasH5(file: string, opts: { maxValues?: number; maxTotal?: number } = {}): Promise<KerasH5Weights> {
+/**
+ * Reads the weights of a Keras `.h5`: those of the layers `select` picks from the file's index, or every layer.
+ * Throws E_WEIGHTS_MISSING, E_WEIGHTS_CORRUPT, E_WEIGHTS_UNSUPPORTED, E_WEIGHTS_TOO_LARGE, or what `select` throws.
+ */
+export async function readKerasH5(
+  file: string,
+  opts: { maxValues?: number; maxTotal?: number; select?: H5LayerSelector } = {},
+): Promise<KerasH5Weights> {
   if (!fs.existsSync(file)) {
     throw new DreamflowError('E_WEIGHTS_MISSING', `weights file ${file} does not exist`);
   }
@@ -163,10 +198,21 @@ export async function readKerasH5(file: string, opts: { maxValues?: number; maxT
     f = new h5wasm.File(file, 'r');
     const root = weightsRoot(file, f);
     const layerNames = attrStrings(root, 'layer_names') ?? [];
-    const layers = new Map<string, H5LayerWeights>();
+    const opened = new Map<string, { weightNames: string[]; datasets: Dataset[] }>();
+    const index: KerasH5Index = { path: file, layerNames, layers: new Map() };
     for (const name of layerNames) {
-      const layer = readLayer(file, root, name, limits);
-      if (layer) layers.set(name, layer);
+      const layer = layerDatasets(file, root, name);
+      if (!layer) continue;
+      opened.set(name, layer);
+      // A dataset's shape is its dataspace, read from the header: nothing the size of its data is allocated.
+      index.layers.set(name, { name, weightNames: layer.weightNames, shapes: layer.datasets.map((ds) => [...(ds.shape ?? [])]) });
+    }
+    const selected = opts.select ? new Set(opts.select(index)) : new Set(opened.keys());
+    const layers = new Map<string, H5LayerWeights>();
+    for (const [name, { weightNames, datasets }] of opened) {
+      if (!selected.has(name)) continue;
+      const values = datasets.map((ds, i) => toFloat32(file, `${name}/${weightNames[i]}`, ds, limits));
+      layers.set(name, { name, weightNames, values });
     }
     return {
       path: file,

@@ -16,7 +16,7 @@
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import type { WeightTensor } from '../networks/ir.ts';
 import type { KerasArchitecture, WeightedLayer, WeightRole } from '../networks/keras/builder.ts';
-import type { H5LayerWeights, KerasH5Weights } from './h5.ts';
+import type { H5LayerIndex, KerasH5Index, KerasH5Weights } from './h5.ts';
 
 /** Keras class prefixes whose automatic names may number differently between saving sessions. */
 const AUTO_PREFIXES = ['conv2d', 'batch_normalization', 'dense', 'depthwise_conv2d'];
@@ -69,19 +69,14 @@ export function matchLayerNames(arch: KerasArchitecture, fileLayers: Iterable<st
   return result;
 }
 
-function describeFile(file: KerasH5Weights): string {
+function describeFile(file: KerasH5Index): string {
   const names = [...file.layers.keys()];
   const shown = names.slice(0, 6).join(', ');
   return names.length > 6 ? `${shown}, … (${names.length} layers with weights)` : shown || '(no layers with weights)';
 }
 
-/** File weights of one layer, in the architecture's role order. */
-function weightsByRole(
-  network: string,
-  file: KerasH5Weights,
-  expected: WeightedLayer,
-  found: H5LayerWeights,
-): WeightTensor[] {
+/** For each weight the architecture expects of a layer (its role order), the index of the file's weight. */
+function weightOrder(network: string, path: string, expected: WeightedLayer, found: H5LayerIndex): number[] {
   const roles = found.weightNames.map(weightRole);
   const expectedRoles = expected.weights.map((w) => w.role);
   const named = roles.every((r) => r !== undefined) && new Set(roles).size === roles.length;
@@ -91,7 +86,7 @@ function weightsByRole(
     if (extra.length > 0) {
       throw new DreamflowError(
         'E_WEIGHT_COUNT',
-        `layer "${expected.layer}" of ${network}: ${file.path} has weights [${found.weightNames.join(', ')}], ` +
+        `layer "${expected.layer}" of ${network}: ${path} has weights [${found.weightNames.join(', ')}], ` +
           `the architecture expects [${list(expectedRoles)}] (unexpected: ${extra.join(', ')})`,
       );
     }
@@ -100,48 +95,54 @@ function weightsByRole(
       if (i < 0) {
         throw new DreamflowError(
           'E_WEIGHTS_MISSING',
-          `layer "${expected.layer}" of ${network}: ${file.path} has no ${w.role} ` +
+          `layer "${expected.layer}" of ${network}: ${path} has no ${w.role} ` +
             `(its weights: ${found.weightNames.join(', ')})`,
         );
       }
-      return found.values[i]!;
+      return i;
     });
   }
-  if (found.values.length !== expected.weights.length) {
+  if (found.weightNames.length !== expected.weights.length) {
     throw new DreamflowError(
       'E_WEIGHT_COUNT',
-      `layer "${expected.layer}" of ${network}: ${file.path} has ${found.values.length} weights ` +
+      `layer "${expected.layer}" of ${network}: ${path} has ${found.weightNames.length} weights ` +
         `[${found.weightNames.join(', ')}], the architecture expects ${expected.weights.length} [${list(expectedRoles)}]`,
     );
   }
-  return found.values; // unnamed: Keras's save order (kernel, bias / gamma, beta, mean, variance)
+  return expected.weights.map((_, i) => i); // unnamed: Keras's save order (kernel, bias / gamma, beta, mean, variance)
 }
 
-function checkShape(network: string, file: KerasH5Weights, layer: string, fileLayer: string, role: string, expected: number[], actual: WeightTensor): void {
-  if (expected.length === actual.shape.length && expected.every((d, i) => d === actual.shape[i])) return;
+function checkShape(network: string, path: string, layer: string, fileLayer: string, role: string, expected: number[], actual: number[]): void {
+  if (expected.length === actual.length && expected.every((d, i) => d === actual[i])) return;
   const hints: string[] = [];
-  if (role === 'kernel' && expected.length === 4 && actual.shape.length === 4) {
+  if (role === 'kernel' && expected.length === 4 && actual.length === 4) {
     const [kh, kw, i, o] = expected as [number, number, number, number];
-    const s = actual.shape;
-    if (s[0] === o && s[1] === i && s[2] === kh && s[3] === kw) {
+    if (actual[0] === o && actual[1] === i && actual[2] === kh && actual[3] === kw) {
       hints.push('this looks like a Theano-ordered kernel (th_dim_ordering); use the tf_dim_ordering_tf_kernels file');
     }
   }
   const where = fileLayer === layer ? '' : ` (file layer "${fileLayer}")`;
   throw new DreamflowError(
     'E_WEIGHT_SHAPE',
-    `layer "${layer}"${where} of ${network}: weight ${role} in ${file.path} has shape [${actual.shape.join(', ')}], ` +
+    `layer "${layer}"${where} of ${network}: weight ${role} in ${path} has shape [${actual.join(', ')}], ` +
       `expected [${expected.join(', ')}]`,
     { expected: `shape [${expected.join(', ')}]`, hints },
   );
 }
 
+/** Where one architecture layer's weights are in the file: its layer, and the file's index of each expected weight. */
+export interface KerasLayerPlan {
+  expected: WeightedLayer;
+  fileLayer: string;
+  order: number[];
+}
+
 /**
- * The architecture's weights, from the file: IR weight name → tensor. Throws E_WEIGHTS_MISSING (naming every
- * missing layer, up to a few), E_WEIGHT_SHAPE or E_WEIGHT_COUNT. File layers the architecture does not use
- * (a with-top file's classifier) are ignored.
+ * Matches the architecture to what the file declares (names and shapes, no values) and checks every weight's
+ * role, count and shape. Throws E_WEIGHTS_MISSING (naming every missing layer, up to a few), E_WEIGHT_SHAPE or
+ * E_WEIGHT_COUNT. File layers the architecture does not use (a with-top file's classifier) are ignored.
  */
-export function assignKerasWeights(network: string, arch: KerasArchitecture, file: KerasH5Weights): Map<string, WeightTensor> {
+export function planKerasWeights(network: string, arch: KerasArchitecture, file: KerasH5Index): KerasLayerPlan[] {
   const names = matchLayerNames(arch, file.layers.keys());
   const missing = arch.weighted.filter((w) => !names.has(w.layer)).map((w) => w.layer);
   if (missing.length > 0) {
@@ -152,14 +153,29 @@ export function assignKerasWeights(network: string, arch: KerasArchitecture, fil
       { hints: [`the file's layers: ${describeFile(file)}`, `is it the ${network} notop weights file?`] },
     );
   }
-  const out = new Map<string, WeightTensor>();
-  for (const expected of arch.weighted) {
+  return arch.weighted.map((expected) => {
     const fileLayer = names.get(expected.layer)!;
-    const values = weightsByRole(network, file, expected, file.layers.get(fileLayer)!);
-    expected.weights.forEach((w, i) => {
-      checkShape(network, file, expected.layer, fileLayer, w.role, w.shape, values[i]!);
-      out.set(w.name, values[i]!);
-    });
+    const found = file.layers.get(fileLayer)!;
+    const order = weightOrder(network, file.path, expected, found);
+    expected.weights.forEach((w, i) => checkShape(network, file.path, expected.layer, fileLayer, w.role, w.shape, found.shapes[order[i]!]!));
+    return { expected, fileLayer, order };
+  });
+}
+
+/** A `readKerasH5` selector: the file layers the architecture reads, every declared shape checked first. */
+export function kerasLayersToRead(network: string, arch: KerasArchitecture, index: KerasH5Index): string[] {
+  return planKerasWeights(network, arch, index).map((plan) => plan.fileLayer);
+}
+
+/** The architecture's weights, from the file: IR weight name → tensor (checked as planKerasWeights checks). */
+export function assignKerasWeights(network: string, arch: KerasArchitecture, file: KerasH5Weights): Map<string, WeightTensor> {
+  const layers = new Map(
+    [...file.layers].map(([name, l]) => [name, { name, weightNames: l.weightNames, shapes: l.values.map((v) => v.shape) }]),
+  );
+  const out = new Map<string, WeightTensor>();
+  for (const { expected, fileLayer, order } of planKerasWeights(network, arch, { path: file.path, layerNames: file.layerNames, layers })) {
+    const values = file.layers.get(fileLayer)!.values;
+    expected.weights.forEach((w, i) => out.set(w.name, values[order[i]!]!));
   }
   return out;
 }

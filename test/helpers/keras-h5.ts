@@ -98,3 +98,47 @@ export function randomWeights(arch: KerasArchitecture, seed = 1): Map<string, H5
   }
   return out;
 }
+
+/** A layer of a declared-only file: each weight's name (Keras 2 layout) and the shape it declares. */
+export interface DeclaredLayer {
+  name: string;
+  weights: { role: WeightRole; shape: number[] }[];
+}
+
+/**
+ * Writes a Keras 2 layout `.h5` whose datasets are chunked and never written: HDF5 stores no chunk, so the file
+ * stays small whatever shapes it declares (under 2 MB for VGG16 with its head), and reading a dataset's values gives zeros of its declared size.
+ */
+export async function writeDeclaredKerasH5(file: string, layers: DeclaredLayer[]): Promise<void> {
+  await h5wasm.ready;
+  const f = new h5wasm.File(file, 'w');
+  try {
+    const names = layers.map((l) => l.name);
+    const width = (xs: string[]) => `S${Math.max(1, ...xs.map((x) => x.length))}`;
+    f.create_attribute('layer_names', names, null, width(names));
+    for (const layer of layers) {
+      const g = f.create_group(layer.name);
+      const wnames = layer.weights.map((w) => weightNameIn('keras2', layer.name, w.role));
+      g.create_attribute('weight_names', wnames, null, width(wnames));
+      const sub = g.create_group(layer.name);
+      layer.weights.forEach((w) => {
+        const ds = sub.create_dataset({
+          name: `${w.role}:0`,
+          data: new Float32Array(1),
+          shape: w.shape.map(() => 1),
+          dtype: '<f',
+          maxshape: w.shape.map(() => null),
+          chunks: w.shape.map((d) => Math.min(d, 64)),
+        });
+        ds.resize(w.shape);
+      });
+    }
+  } finally {
+    f.close();
+  }
+}
+
+/** The declared layers of an architecture, shapes as it expects them. */
+export function declaredLayers(arch: KerasArchitecture): DeclaredLayer[] {
+  return arch.weighted.map((w) => ({ name: w.layer, weights: w.weights.map((x) => ({ role: x.role, shape: [...x.shape] })) }));
+}

@@ -1,7 +1,8 @@
 /**
  * Item 3: cheap denial of service. Each case is refused quickly, with a located error, in bounded time and memory:
  * a fan-out of includes, /dev/zero and FIFOs named as recipes or images, a recipe of too many keys or bytes,
- * an alias bomb, a 2500-deep extends chain, and an .h5 that declares a 22000² dataset in a few KB.
+ * an alias bomb, a 2500-deep extends chain, and an .h5 that declares a 22000² dataset in a few KB. `load` of a
+ * device, FIFO or directory is refused by validate; the node's own check stays for a file swapped in afterwards.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -124,10 +125,29 @@ test('an .h5 of a few KB declaring a 22000² dataset: E_WEIGHTS_TOO_LARGE before
   await bounded(LIMITS, () => assert.rejects(readKerasH5(file), { code: 'E_WEIGHTS_TOO_LARGE' }));
 });
 
-test('run with load: /dev/zero ends at once (exit 1, E_IMAGE_READ at the node): its content is never hashed or read', async () => {
+test('load of /dev/zero, a FIFO or a directory: validate refuses it (exit 2, E_NOT_REGULAR_FILE at the path value), reading nothing', async () => {
   const w = world();
-  const text = 'version: 1\nnodes:\n  a: { type: load, path: /dev/zero }\n  b: { type: save, input: a, path: out/z.png }\n';
+  execFileSync('mkfifo', [join(w.run, 'fifo.png')]);
+  w.write('run/dir.png/x', '');
+  for (const path of ['/dev/zero', 'fifo.png', 'dir.png']) {
+    const text = `version: 1\nnodes:\n  a: { type: load, path: ${path} }\n  b: { type: save, input: a, path: out/z.png }\n`;
+    w.write('run/p.yaml', text);
+    for (const command of ['validate', 'run']) {
+      const r = await outsideUnchanged(w, () => bounded(LIMITS, () => runMain([command, 'p.yaml', '--reporter', 'json'], w.run)));
+      assert.equal(r.code, 2, `${command} ${path}`);
+      const errors = ndjson(r.stdout).filter((e) => e.code !== undefined);
+      assert.deepEqual(errors.map((e) => [e.code, e.file, `${e.line}:${e.col}`]), [['E_NOT_REGULAR_FILE', join(w.run, 'p.yaml'), at(text, 'a:', path)]]);
+      assert.match(String(errors[0]!.message), path === 'dir.png' ? /a directory/ : /not a regular file/);
+    }
+  }
+});
+
+test('load of a file that does not exist yet still validates; running it is E_IMAGE_READ at the node (exit 1)', async () => {
+  const w = world();
+  const text = 'version: 1\nnodes:\n  a: { type: load, path: later.png }\n  b: { type: save, input: a, path: out/z.png }\n';
   w.write('run/p.yaml', text);
+  const v = await runMain(['validate', 'p.yaml', '--reporter', 'json'], w.run);
+  assert.equal(v.code, 0);
   const r = await outsideUnchanged(w, () => bounded({ ms: 30_000, mb: 300 }, () => runMain(['run', 'p.yaml', '--reporter', 'json'], w.run)));
   assert.equal(r.code, 1);
   const errors = ndjson(r.stdout).filter((e) => e.event === 'error');

@@ -1,12 +1,13 @@
 /**
  * Loads one of the four Keras applications networks: finds its `.h5` (override or cache), checks a published
- * file's MD5, reads every weight, picks the layer naming the file uses (ResNet50 has two), matches and
- * shape-checks the weights against the architecture, and folds BatchNorm into the convs.
+ * file's MD5, reads the file's index (names and declared shapes), picks the layer naming the file uses (ResNet50
+ * has two), matches and shape-checks the declared weights against the architecture before reading any values,
+ * reads only the layers the architecture uses, and folds BatchNorm into the convs.
  */
 import { DreamflowError } from '../../errors/dreamflow-error.ts';
-import { readKerasH5, type KerasH5Weights } from '../../weights/h5.ts';
+import { readKerasH5, type KerasH5Index, type KerasH5Weights } from '../../weights/h5.ts';
 import type { KerasNetworkName } from '../../weights/known.ts';
-import { assignKerasWeights } from '../../weights/match.ts';
+import { assignKerasWeights, kerasLayersToRead } from '../../weights/match.ts';
 import { resolveWeights, verifyWeightsFile, type ResolveOptions } from '../../weights/resolve.ts';
 import type { Network } from '../ir.ts';
 import { KERAS_NETWORKS, type KerasNaming } from './catalog.ts';
@@ -18,7 +19,7 @@ export interface KerasLoadOptions extends ResolveOptions {
 }
 
 /** Which ResNet50 naming a file uses, from its own layer list. */
-export function detectNaming(name: KerasNetworkName, file: KerasH5Weights): KerasNaming {
+export function detectNaming(name: KerasNetworkName, file: Pick<KerasH5Index, 'path' | 'layerNames'>): KerasNaming {
   if (name !== 'resnet50') return 'current';
   const names = new Set(file.layerNames);
   if (names.has('conv1_conv') || names.has('conv2_block1_1_conv')) return 'current';
@@ -28,6 +29,11 @@ export function detectNaming(name: KerasNetworkName, file: KerasH5Weights): Kera
     `${file.path} is not a ResNet50 weights file: it has neither conv1_conv (tf.keras naming) nor res2a_branch2a (legacy naming)`,
     { hints: [`the file's layers start: ${file.layerNames.slice(0, 6).join(', ')}`] },
   );
+}
+
+/** The file layers network `name` reads, every declared shape checked against its architecture (a readKerasH5 selector). */
+export function kerasLayersOf(name: KerasNetworkName, index: KerasH5Index): string[] {
+  return kerasLayersToRead(name, KERAS_NETWORKS[name].build(detectNaming(name, index)), index);
 }
 
 /** Builds a Network from weights already read (tests, and callers that hold a KerasH5Weights). */
@@ -57,6 +63,6 @@ export function kerasNetworkFromWeights(
 export async function loadKerasNetwork(name: KerasNetworkName, opts: KerasLoadOptions = {}): Promise<Network> {
   const resolved = resolveWeights(name, opts);
   await verifyWeightsFile(name, resolved);
-  const file = await readKerasH5(resolved.path);
+  const file = await readKerasH5(resolved.path, { select: (index) => kerasLayersOf(name, index) });
   return kerasNetworkFromWeights(name, file, opts);
 }

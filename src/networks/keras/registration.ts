@@ -5,7 +5,7 @@
  * processes that never read an `.h5`.
  */
 import { DreamflowError } from '../../errors/dreamflow-error.ts';
-import type { KerasH5Weights } from '../../weights/h5.ts';
+import type { KerasH5Index } from '../../weights/h5.ts';
 import { KERAS_NETWORK_NAMES, KNOWN_WEIGHTS, type KerasNetworkName } from '../../weights/known.ts';
 import type { Network, Preprocessing } from '../ir.ts';
 import type { NetworkLoadOptions, ModelFileLoader, NetworkInfo, NetworkLoader } from '../registry.ts';
@@ -21,7 +21,7 @@ export interface RegistryApi {
 type KerasRegistryOptions = NetworkLoadOptions & { cacheDir?: string };
 
 /** Which of the four networks a Keras weights file holds, from its layer names (undefined: none of them). */
-export function detectKerasNetwork(file: KerasH5Weights): KerasNetworkName | undefined {
+export function detectKerasNetwork(file: Pick<KerasH5Index, 'layerNames'>): KerasNetworkName | undefined {
   const names = new Set(file.layerNames);
   if (names.has('block5_conv4')) return 'vgg19';
   if (names.has('block5_conv3') || names.has('block1_conv1')) return 'vgg16';
@@ -33,15 +33,22 @@ export function detectKerasNetwork(file: KerasH5Weights): KerasNetworkName | und
 /** `network: { path: weights.h5 }`: the architecture is recognised from the file's own layer names. */
 export async function loadKerasModelFile(file: string, opts: { preprocessing?: Preprocessing }): Promise<Network> {
   const { readKerasH5 } = await import('../../weights/h5.ts');
-  const { kerasNetworkFromWeights } = await import('./load.ts');
-  const weights = await readKerasH5(file);
-  const name = detectKerasNetwork(weights);
-  if (!name) {
-    throw new DreamflowError('E_UNSUPPORTED_MODEL', `${file}: not the weights of vgg16, vgg19, resnet50 or inception_v3`, {
-      hints: [`its layers start: ${weights.layerNames.slice(0, 6).join(', ')}`],
-    });
-  }
-  const net = kerasNetworkFromWeights(name, weights);
+  const { kerasLayersOf, kerasNetworkFromWeights } = await import('./load.ts');
+  const found: { name?: KerasNetworkName } = {};
+  // The network is recognised, and the file's declared shapes checked against it, before any values are read.
+  const weights = await readKerasH5(file, {
+    select: (index) => {
+      const name = detectKerasNetwork(index);
+      if (!name) {
+        throw new DreamflowError('E_UNSUPPORTED_MODEL', `${file}: not the weights of vgg16, vgg19, resnet50 or inception_v3`, {
+          hints: [`its layers start: ${index.layerNames.slice(0, 6).join(', ')}`],
+        });
+      }
+      found.name = name;
+      return kerasLayersOf(name, index);
+    },
+  });
+  const net = kerasNetworkFromWeights(found.name!, weights);
   return opts.preprocessing ? { ...net, preprocessing: opts.preprocessing } : net;
 }
 
