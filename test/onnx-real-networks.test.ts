@@ -12,7 +12,7 @@ import { kerasNetworkSkeleton } from '../src/networks/keras/catalog.ts';
 import { withRandomWeights } from './helpers/onnx-nets.ts';
 import { compareWithReference as compare } from './helpers/onnx-reference.ts';
 
-const SHARED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared');
+const DARKNET = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'darknet-tiny', 'model.json');
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 describe('darknet-tiny (real ImageNet weights, LeakyReLU before max-pools)', () => {
   it('leaky_re_lu_8 and a channel of max_pooling2d_4 at 149×211', async () => {
-    const net = await loadTfjsLayersModel(path.join(SHARED, 'models', 'darknet-tiny', 'model.json'));
+    const net = await loadTfjsLayersModel(DARKNET);
     await compare(net, [149, 211], [
       { layer: 'leaky_re_lu_8', weight: 1 },
       { layer: 'max_pooling2d_4', weight: 3, channel: 5 },
