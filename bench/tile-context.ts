@@ -12,6 +12,7 @@ import { initBackend } from '../src/tf/backend.ts';
 import { objectiveFromParams } from '../src/nodes/ascend-objective.ts';
 import { networkRange } from '../src/image/preprocessing.ts';
 import { loadBenchNetwork } from './networks.ts';
+import { lineStats, seamScore } from '../test/helpers/seam-stats.ts';
 
 const [tile = 512, margin = 32] = process.argv.slice(2, 4).map(Number);
 const sizes = (process.argv[4] ?? '1024').split(',').map(Number);
@@ -43,8 +44,8 @@ for (const n of sizes) {
   const tops = [...new Set(plan.layout.windows.map((w) => w.top))];
   const rows = new Set(plan.layout.windows.filter((w) => w.core.y0 > 0).map((w) => w.core.y0));
   const cols = new Set(plan.layout.windows.filter((w) => w.core.x0 > 0).map((w) => w.core.x0));
-  const r = lineStats(grad, n, 0);
-  const c = lineStats(grad, n, 1);
+  const r = lineStats(grad, [n, n, 3], 0);
+  const c = lineStats(grad, [n, n, 3], 1);
   const row = {
     size: n,
     tile,
@@ -53,39 +54,16 @@ for (const n of sizes) {
     starts: tops,
     context: tops.slice(1).map((s, k) => Math.floor((tops[k]! + tile - s) / 2)),
     rel_diff: round(Math.sqrt(num / den)),
-    energy: [seamScore(r.energy, rows), seamScore(c.energy, cols)],
-    jump: [seamScore(r.jump, rows), seamScore(c.jump, cols)],
+    energy: [score(r.energy, rows), score(c.energy, cols)],
+    jump: [score(r.jump, rows), score(c.jump, cols)],
   };
   process.stdout.write(JSON.stringify(row) + '\n');
 }
 engine.dispose();
 
-function lineStats(g: Float32Array, n: number, axis: 0 | 1): { energy: number[]; jump: number[] } {
-  const at = (l: number, i: number, ch: number) => (axis === 0 ? g[(l * n + i) * 3 + ch]! : g[(i * n + l) * 3 + ch]!);
-  const energy: number[] = [];
-  const jump: number[] = [];
-  for (let l = 0; l < n; l++) {
-    let e = 0;
-    let j = 0;
-    for (let i = 0; i < n; i++) {
-      for (let ch = 0; ch < 3; ch++) {
-        e += at(l, i, ch) ** 2;
-        if (l > 0) j += (at(l, i, ch) - at(l - 1, i, ch)) ** 2;
-      }
-    }
-    energy.push(e);
-    jump.push(j);
-  }
-  return { energy, jump };
-}
-
-function seamScore(values: number[], cuts: Set<number>): { ratio: number; z: number } {
-  const on = values.filter((_, i) => i > 0 && cuts.has(i));
-  const off = values.filter((_, i) => i > 0 && !cuts.has(i));
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const m = mean(off);
-  const sd = Math.sqrt(off.reduce((a, b) => a + (b - m) ** 2, 0) / (off.length - 1));
-  return { ratio: round(mean(on) / m), z: round((mean(on) - m) / (sd / Math.sqrt(on.length)), 2) };
+function score(values: number[], cuts: Set<number>): { ratio: number; z: number } {
+  const { ratio, z } = seamScore(values, cuts);
+  return { ratio: round(ratio), z: round(z, 2) };
 }
 
 function round(v: number, digits = 4): number {
