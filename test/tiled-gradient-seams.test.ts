@@ -12,6 +12,7 @@ import { pixelsOf, tiledGradient } from '../src/engines/tiled-gradient.ts';
 import { fieldGeometry } from '../src/networks/receptive-field.ts';
 import { randomImage } from './helpers/onnx-nets.ts';
 import { sameNet } from './helpers/tile-nets.ts';
+import { lineStats, seamScore } from './helpers/seam-stats.ts';
 
 await tf.setBackend('cpu');
 
@@ -21,42 +22,8 @@ const C = 3;
 
 const net = sameNet;
 
-/** Per row (axis 0) or column (axis 1): mean g² on the line, and mean (g − g on the previous line)². */
-function lineStats(g: Float32Array, axis: 0 | 1): { energy: number[]; jump: number[] } {
-  const lines = axis === 0 ? H : W;
-  const along = axis === 0 ? W : H;
-  const at = (line: number, i: number, c: number) => (axis === 0 ? g[(line * W + i) * C + c]! : g[(i * W + line) * C + c]!);
-  const energy: number[] = [];
-  const jump: number[] = [];
-  for (let l = 0; l < lines; l++) {
-    let e = 0;
-    let j = 0;
-    for (let i = 0; i < along; i++) {
-      for (let c = 0; c < C; c++) {
-        e += at(l, i, c) ** 2;
-        if (l > 0) j += (at(l, i, c) - at(l - 1, i, c)) ** 2;
-      }
-    }
-    energy.push(e / (along * C));
-    jump.push(j / (along * C));
-  }
-  return { energy, jump };
-}
-
-/**
- * Ratio of the statistic's mean on the cut lines to its mean on the others, and its z-score: how many standard
- * errors (the spread of the statistic over non-cut lines, divided by √(number of cuts)) the cut mean is away.
- * |z| < 4 is the tolerance: a chance excursion that far has probability < 1e-4 under a normal approximation, so
- * the test is not flaky, while a seam (margin 0, below) lands at z ≫ 4.
- */
-function seamScore(values: number[], cuts: Set<number>): { ratio: number; z: number } {
-  const on = values.filter((_, i) => i > 0 && cuts.has(i));
-  const off = values.filter((_, i) => i > 0 && !cuts.has(i));
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const m = mean(off);
-  const sd = Math.sqrt(off.reduce((a, b) => a + (b - m) ** 2, 0) / (off.length - 1));
-  return { ratio: mean(on) / m, z: (mean(on) - m) / (sd / Math.sqrt(on.length)) };
-}
+// |z| < 4 is the tolerance (seamScore): a chance excursion that far has probability < 1e-4 under a normal
+// approximation, so the test is not flaky, while a seam (margin 0, below) lands at z ≫ 4.
 
 async function scores(layoutOf: (plan: ReturnType<typeof planTiles>) => TileLayout, dy: number, dx: number) {
   const network = net();
@@ -71,8 +38,8 @@ async function scores(layoutOf: (plan: ReturnType<typeof planTiles>) => TileLayo
   // Cut lines in x's coordinates: a core's first row/column, rolled back.
   const rows = new Set(layout.windows.filter((w) => w.core.y0 > 0).map((w) => (((w.core.y0 - dy) % H) + H) % H));
   const cols = new Set(layout.windows.filter((w) => w.core.x0 > 0).map((w) => (((w.core.x0 - dx) % W) + W) % W));
-  const r = lineStats(grad, 0);
-  const c = lineStats(grad, 1);
+  const r = lineStats(grad, [H, W, C], 0);
+  const c = lineStats(grad, [H, W, C], 1);
   return {
     cuts: rows.size + cols.size,
     energy: [seamScore(r.energy, rows), seamScore(c.energy, cols)],

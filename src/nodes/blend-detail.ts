@@ -1,6 +1,7 @@
 import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import { DreamflowError } from '../errors/dreamflow-error.ts';
-import { resizeBilinear } from '../image/resize.ts';
+import { addUpscaled } from '../image/add-upscaled.ts';
+import { pixelsOf } from '../engines/tiled-gradient.ts';
 import type { ImageValue, NodeDefinition } from '../runtime/types.ts';
 import { derivedImage, imageInput } from './image-input.ts';
 
@@ -12,7 +13,7 @@ export type BlendDetailParams = { base: string; previous: string };
  */
 export const blendDetailNode: NodeDefinition<BlendDetailParams> = {
   type: 'blend-detail',
-  version: 1,
+  version: 2,
   description:
     "Starts an octave from its pyramid level plus the previous octave's dreamed detail, upscaled: base_i + resize(previous_{i−1} − base_{i−1}).",
   params: {
@@ -47,22 +48,14 @@ export const blendDetailNode: NodeDefinition<BlendDetailParams> = {
           `level is ${previousBase.tensor.shape.join('×')}; "previous" must name a node that keeps the image size`,
       );
     }
-    const [, h, w] = base.tensor.shape;
-    // Each intermediate goes as soon as the next exists (not at the end of a tidy): at the top octave they are
-    // full-size, and the wasm heap keeps its peak (DEVELOPERS.md).
-    const detail = tf.sub(previous.tensor, previousBase.tensor) as tf.Tensor4D;
-    let upscaled: tf.Tensor4D;
-    try {
-      upscaled = resizeBilinear(detail, [h, w]);
-    } finally {
-      detail.dispose();
-    }
-    let blended: tf.Tensor4D;
-    try {
-      blended = tf.add(base.tensor, upscaled) as tf.Tensor4D;
-    } finally {
-      upscaled.dispose();
-    }
+    // In plain arrays, fused: at the top octave the tensor path held a full-size upscaled detail and the sum at
+    // once (plus the detail), and the wasm heap keeps its peak (DEVELOPERS.md). Here only the result is a tensor.
+    const detail = await pixelsOf(previous.tensor); // a copy (pixelsOf), so it may be changed in place
+    const levelBelow = (await previousBase.tensor.data()) as Float32Array;
+    for (let i = 0; i < detail.data.length; i++) detail.data[i] = detail.data[i]! - levelBelow[i]!;
+    const out = await pixelsOf(base.tensor);
+    addUpscaled(out, detail);
+    const blended = tf.tensor4d(out.data, base.tensor.shape);
     return derivedImage(base, blended, base.space);
   },
 };
