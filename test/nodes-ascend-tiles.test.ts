@@ -42,6 +42,10 @@ class ShapeEngine extends SquareEngine {
     this.shapes.push(x.shape.join('x'));
     return super.lossAndGrad(x, objective);
   }
+  readonly released: string[] = [];
+  release(shape: readonly number[]): void {
+    this.released.push(shape.join('x'));
+  }
 }
 
 async function run(p: Partial<AscendParams>, engine: GradientEngine, signal?: AbortSignal, onTile?: () => void) {
@@ -66,6 +70,19 @@ test('a pointwise objective (field 1) dreams the same tiled as whole: assembly, 
   assert.ok(tiledEngine.shapes.every((s) => s === '1x6x6x3'), 'every window has the tile shape');
   assert.equal(tiledEngine.shapes.length % 3, 0);
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('a tiled octave lets the engine release its window shape when it ends, cancelled or not; a whole one keeps it', async () => {
+  const tiled = new ShapeEngine();
+  await run({ steps: 2 }, tiled);
+  assert.deepEqual(tiled.released, ['1x6x6x3']);
+  const whole = new ShapeEngine();
+  await run({ steps: 2, tile: 0 }, whole);
+  assert.deepEqual(whole.released, [], 'an untiled octave keeps its session for the next run (watch)');
+  const cancelled = new ShapeEngine();
+  const abort = new AbortController();
+  await assert.rejects(run({ steps: 2 }, cancelled, abort.signal, () => abort.abort()), (e: DreamflowError) => e.code === 'E_CANCELLED');
+  assert.deepEqual(cancelled.released, ['1x6x6x3']);
 });
 
 test('progress moves inside a step: tile/tiles on every window, the step loss on the last', async () => {

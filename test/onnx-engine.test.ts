@@ -74,6 +74,25 @@ describe('sessions', () => {
     engine.dispose();
   });
 
+  it('release(shape) lets go of that shape\'s sessions only, once the runs using them end', async () => {
+    const engine = createOnnxEngine(leakyNet(), { threads: 1 });
+    const a = image(16, 16);
+    const b = image(20, 16);
+    const obj = [{ layer: 'p1', weight: 1 }];
+    (await engine.lossAndGrad(b, obj)).grad.dispose();
+    const inFlight = engine.lossAndGrad(a, obj); // its session is built and running when released
+    engine.release([1, 16, 16, 3]);
+    const r = await inFlight;
+    assert.ok(Number.isFinite(r.loss) && r.loss > 0, 'the run in flight completes on the released session');
+    r.grad.dispose();
+    (await engine.lossAndGrad(a, obj)).grad.dispose(); // built again
+    (await engine.lossAndGrad(b, obj)).grad.dispose(); // still cached
+    const shapes = engine.stats.sessions.map((s) => [s.key.split('@')[1], s.runs]);
+    assert.deepEqual(shapes, [['1x20x16x3', 2], ['1x16x16x3', 1], ['1x16x16x3', 1]]);
+    for (const t of [a, b]) t.dispose();
+    engine.dispose();
+  });
+
   it('sharedOnnxEngine gives one engine per network and options until released', () => {
     const net = leakyNet();
     const a = sharedOnnxEngine(net, { threads: 1 });

@@ -37,6 +37,12 @@ export interface GradientEngine {
   readonly name: 'tfjs' | 'onnx';
   /** x: [1, h, w, c] in the network's input space. Never disposes x. */
   lossAndGrad(x: tf.Tensor4D, objective: ObjectiveTerm[]): Promise<LossAndGrad>;
+  /**
+   * Lets go of what the engine keeps for inputs of this shape (the onnx engine's session, whose arena holds the
+   * activations' memory). `ascend` calls it when a tiled octave ends: the next octave's windows have another
+   * shape, and keeping every octave's window session would multiply the memory tiling bounds.
+   */
+  release?(shape: readonly number[]): void;
   /** Releases weights and sessions held by the engine. */
   dispose(): void;
 }

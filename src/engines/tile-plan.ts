@@ -60,7 +60,7 @@ export function planTiles(net: Network, objective: ObjectiveTerm[], size: [numbe
   if (s.tile === 0 || (h <= s.tile && w <= s.tile) || !geometry.spatial) return whole;
   const error = tileSizeError(net, layers, s);
   if (error) throw error;
-  const layout = tileLayout(h, w, s.tile, s.margin, geometry.stride);
+  const layout = tileLayout(h, w, s.tile, s.margin, geometry.stride, minimumInput(net, layers));
   return { layout, scale: countRatio(net, objective, layout.window, size), geometry };
 }
 

@@ -1,14 +1,17 @@
 /**
- * Where the windows of a tiled gradient go. Every window has one shape (so one engine session serves them
- * all); windows lie inside the image (the last one along an axis is clamped to the far edge rather than
- * padded, so the network's own padding happens only at the true border, as it does for the whole image); their
- * starts are on the network's stride grid (except a clamped last one whose offset is off it); and each pixel
- * belongs to the "core" of exactly one window, at least `margin` pixels from that window's inner edges.
+ * Where the windows of a tiled gradient go. All windows of one image have one shape (so one engine session serves
+ * every window of every step of that octave), chosen per image as the smallest that covers it: `tile` is the
+ * largest side a window may have, not the side every window has, so a 1024-pixel axis takes three 384-pixel
+ * windows rather than three of 512 (1.13× the axis instead of 1.5×). Windows lie inside the image (the last one
+ * along an axis is clamped to the far edge rather than padded, so the network's own padding happens only at the
+ * true border, as it does for the whole image); their starts are on the network's stride grid (except a clamped
+ * last one whose offset is off it); and each pixel belongs to the "core" of exactly one window, at least `margin`
+ * pixels from that window's inner edges.
  */
 
 /** One axis: window starts and the core each window contributes, [coreStart, coreEnd). */
 export interface AxisLayout {
-  /** Window length along this axis (the tile, or the whole axis when it is not longer than the tile). */
+  /** Window length along this axis: at most the tile (the whole axis when it is not longer than the tile). */
   size: number;
   starts: number[];
   cores: [number, number][];
@@ -28,35 +31,50 @@ export interface TileLayout {
 }
 
 /**
- * Windows of `tile` pixels with starts on multiples of `stride`, spread evenly between 0 and length − tile, so
- * that consecutive windows overlap by at least 2·margin; the cut between two windows is the middle of their
- * overlap. An axis not longer than the tile is one window covering it.
+ * The fewest windows of at most `tile` pixels that cover the axis with cores at least `margin` from inner edges,
+ * and for that count the smallest window (a multiple of `stride`, or `tile` itself) whose starts fit on the stride
+ * grid: n windows of size S overlapping by 2·margin cover at most n·S − 2·margin·(n − 1) pixels, so
+ * S ≥ (length + 2·margin·(n − 1)) / n. Starts are spread evenly between 0 and length − S and moved to the nearest
+ * grid point; the cut between two windows is the middle of their overlap. An axis not longer than the tile is one
+ * window covering it. `minSize`: the smallest window the network takes (a window is never smaller, up to `tile`).
  */
-export function axisLayout(length: number, tile: number, margin: number, stride = 1): AxisLayout {
+export function axisLayout(length: number, tile: number, margin: number, stride = 1, minSize = 1): AxisLayout {
   if (length <= tile) return { size: length, starts: [0], cores: [[0, length]] };
-  const step = tile - 2 * margin; // the largest start-to-start distance that keeps cores margin from inner edges
-  if (step < stride) throw new RangeError(`tile ${tile} leaves no core with margin ${margin} at stride ${stride}`);
-  const span = length - tile;
-  for (let n = 2 + Math.floor((span - 1) / step); ; n++) {
-    // Evenly spread ideal starts, each moved to the nearest grid point; duplicates merge.
-    const starts = [0];
-    for (let k = 1; k < n - 1; k++) {
-      const s = Math.min(Math.round((k * span) / (n - 1) / stride) * stride, span);
-      if (s > starts.at(-1)!) starts.push(s);
-    }
-    if (span > starts.at(-1)!) starts.push(span);
-    if (starts.every((s, k) => k === 0 || s - starts[k - 1]! <= step)) {
-      const cuts = starts.slice(1).map((s, k) => Math.floor((s + margin + starts[k]! + tile - margin) / 2));
-      const bounds = [0, ...cuts, length];
-      return { size: tile, starts, cores: starts.map((_, k) => [bounds[k]!, bounds[k + 1]!]) };
+  if (tile - 2 * margin < stride) throw new RangeError(`tile ${tile} leaves no core with margin ${margin} at stride ${stride}`);
+  for (let n = Math.max(2, Math.ceil((length - 2 * margin) / (tile - 2 * margin))); ; n++) {
+    const least = Math.max(minSize, Math.ceil((length + 2 * margin * (n - 1)) / n));
+    for (let size = Math.ceil(least / stride) * stride; ; size += stride) {
+      const fits = Math.min(size, tile);
+      const starts = gridStarts(length, fits, n, margin, stride);
+      if (starts) {
+        const cuts = starts.slice(1).map((s, k) => Math.floor((s + starts[k]! + fits) / 2));
+        const bounds = [0, ...cuts, length];
+        return { size: fits, starts, cores: starts.map((_, k) => [bounds[k]!, bounds[k + 1]!]) };
+      }
+      if (fits === tile) break; // n windows cannot cover the axis on the grid: one more
     }
   }
 }
 
+/**
+ * n starts of windows of `size` from 0 to length − size, the inner ones on the stride grid, consecutive ones at
+ * most size − 2·margin apart (so each overlap holds both cores' margins); undefined when the grid does not allow it.
+ */
+function gridStarts(length: number, size: number, n: number, margin: number, stride: number): number[] | undefined {
+  const span = length - size;
+  const starts = [0];
+  for (let k = 1; k < n - 1; k++) {
+    const s = Math.min(Math.round((k * span) / (n - 1) / stride) * stride, span);
+    if (s > starts.at(-1)!) starts.push(s);
+  }
+  if (span > starts.at(-1)!) starts.push(span);
+  return starts.every((s, k) => k === 0 || s - starts[k - 1]! <= size - 2 * margin) ? starts : undefined;
+}
+
 /** The 2-D layout: every pair of a row window and a column window, row-major. */
-export function tileLayout(height: number, width: number, tile: number, margin: number, stride = 1): TileLayout {
-  const rows = axisLayout(height, tile, margin, stride);
-  const cols = axisLayout(width, tile, margin, stride);
+export function tileLayout(height: number, width: number, tile: number, margin: number, stride = 1, minSize = 1): TileLayout {
+  const rows = axisLayout(height, tile, margin, stride, minSize);
+  const cols = axisLayout(width, tile, margin, stride, minSize);
   const windows: TileWindow[] = [];
   rows.starts.forEach((top, i) => {
     cols.starts.forEach((left, j) => {

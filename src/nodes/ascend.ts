@@ -149,35 +149,41 @@ export const ascendNode: NodeDefinition<AscendParams> = {
     const x = await pixelsOf(image.tensor);
     const buffer = new Float32Array(x.data.length); // the gradient of every step, assembled in place
     const shaper = stepShaper(params, x.shape, params.seed, ctx.octave ?? 0, mask);
-    for (let step = 1; step <= params.steps; step++) {
-      throwIfCancelled(ctx.signal, ctx.id);
-      const dy = params.jitter > 0 ? randomOffset(rng, params.jitter) : 0;
-      const dx = params.jitter > 0 ? randomOffset(rng, params.jitter) : 0;
-      const at = { ...octaveOf(ctx), step, steps: params.steps };
-      // The tile grid is fixed on the rolled image, so each step's roll moves the seams over the content.
-      const { loss, grad, meanAbs } = await tiledGradient(engine, { data: shaper.source(x.data), shape: x.shape }, objective, plan.layout, {
-        dy,
-        dx,
-        scale: plan.scale,
-        into: buffer,
-        beforeTile: tiles > 1 ? () => throwIfCancelled(ctx.signal, ctx.id) : undefined,
-        afterTile: tiles > 1 ? (tile, n, sofar) => tile < n && ctx.progress({ ...at, loss: sofar, tile, tiles: n }) : undefined,
-      });
-      ctx.progress({ ...at, loss, ...(tiles > 1 ? { tile: tiles, tiles } : {}) });
-      if (params.max_loss !== undefined && loss > params.max_loss) break;
-      // Transforms undone, normalised and masked over the whole image, after the tiles are assembled.
-      shaper.shape(grad, meanAbs);
-      stepImage(x.data, grad, x.shape[2], params.step_size, bounds);
-      if (ctx.showImage) {
-        // Only while someone watches (watch --serve): the receiver reads the tensor and lets it go. A copy, since
-        // the cpu backend would alias x.data, which the next step changes in place.
-        const shown = tf.tensor4d(x.data.slice(), image.tensor.shape);
-        try {
-          await ctx.showImage(shown, 'network', { step, steps: params.steps });
-        } finally {
-          shown.dispose();
+    try {
+      for (let step = 1; step <= params.steps; step++) {
+        throwIfCancelled(ctx.signal, ctx.id);
+        const dy = params.jitter > 0 ? randomOffset(rng, params.jitter) : 0;
+        const dx = params.jitter > 0 ? randomOffset(rng, params.jitter) : 0;
+        const at = { ...octaveOf(ctx), step, steps: params.steps };
+        // The tile grid is fixed on the rolled image, so each step's roll moves the seams over the content.
+        const { loss, grad, meanAbs } = await tiledGradient(engine, { data: shaper.source(x.data), shape: x.shape }, objective, plan.layout, {
+          dy,
+          dx,
+          scale: plan.scale,
+          into: buffer,
+          beforeTile: tiles > 1 ? () => throwIfCancelled(ctx.signal, ctx.id) : undefined,
+          afterTile: tiles > 1 ? (tile, n, sofar) => tile < n && ctx.progress({ ...at, loss: sofar, tile, tiles: n }) : undefined,
+        });
+        ctx.progress({ ...at, loss, ...(tiles > 1 ? { tile: tiles, tiles } : {}) });
+        if (params.max_loss !== undefined && loss > params.max_loss) break;
+        // Transforms undone, normalised and masked over the whole image, after the tiles are assembled.
+        shaper.shape(grad, meanAbs);
+        stepImage(x.data, grad, x.shape[2], params.step_size, bounds);
+        if (ctx.showImage) {
+          // Only while someone watches (watch --serve): the receiver reads the tensor and lets it go. A copy, since
+          // the cpu backend would alias x.data, which the next step changes in place.
+          const shown = tf.tensor4d(x.data.slice(), image.tensor.shape);
+          try {
+            await ctx.showImage(shown, 'network', { step, steps: params.steps });
+          } finally {
+            shown.dispose();
+          }
         }
       }
+    } finally {
+      // A tiled octave's window shape is this image's own: its session (and the activations' memory it keeps)
+      // is not needed by the next octave, whose windows have another shape.
+      if (tiles > 1) engine.release?.([1, ...plan.layout.window, x.shape[2]]);
     }
     return derivedImage(image, tf.tensor4d(x.data, image.tensor.shape), 'network');
   },

@@ -50,6 +50,9 @@ export interface OnnxEngine extends GradientEngine {
 
 interface CachedSession {
   session: Promise<ort.InferenceSession>;
+  /** Runs in flight: a retired session is released only when the last one ends. */
+  running: number;
+  retired: boolean;
   input: string;
   loss: string;
   grad: string;
@@ -98,16 +101,22 @@ export function createOnnxEngine(net: Network, opts: OnnxEngineOptions = {}): On
       stat.sessionMs = stat.buildMs + stat.createMs;
       return s;
     });
-    const entry: CachedSession = { session, input: built.input, loss: built.loss, grad: built.grad, stat };
+    const entry: CachedSession = { session, running: 0, retired: false, input: built.input, loss: built.loss, grad: built.grad, stat };
     cache.set(key, entry);
     history.push(stat);
     session.catch(() => cache.delete(key)); // a failed build is not cached
     while (cache.size > maxSessions) {
       const [oldKey, old] = cache.entries().next().value as [string, CachedSession];
       cache.delete(oldKey);
-      void old.session.then((s) => s.release()).catch(() => undefined);
+      retire(old);
     }
     return entry;
+  }
+
+  /** Out of the cache; its session is released now, or when the runs using it end. */
+  function retire(entry: CachedSession): void {
+    entry.retired = true;
+    if (entry.running === 0) void entry.session.then((s) => s.release()).catch(() => undefined);
   }
 
   return {
@@ -122,19 +131,34 @@ export function createOnnxEngine(net: Network, opts: OnnxEngineOptions = {}): On
       if (disposed) throw new DreamflowError('E_ENGINE_DISPOSED', 'the onnx engine was disposed');
       const shape = [...x.shape];
       const entry = sessionFor(objective, shape);
-      const session = await entry.session;
-      const raw = await x.data();
-      const data = raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number>);
-      const out = await session.run({ [entry.input]: new ort.Tensor('float32', data, shape) });
+      entry.running++;
+      let out: ort.InferenceSession.OnnxValueMapType;
+      try {
+        const session = await entry.session;
+        const raw = await x.data();
+        const data = raw instanceof Float32Array ? raw : Float32Array.from(raw as ArrayLike<number>);
+        out = await session.run({ [entry.input]: new ort.Tensor('float32', data, shape) });
+      } finally {
+        if (--entry.running === 0 && entry.retired) retire(entry);
+      }
       entry.stat.runs++;
       const loss = (out[entry.loss]!.data as Float32Array)[0]!;
       const grad = tf.tensor4d(out[entry.grad]!.data as Float32Array, shape as [number, number, number, number]);
       return { loss, grad };
     },
 
+    release(shape: readonly number[]) {
+      const suffix = `@${shape.join('x')}`;
+      for (const [key, entry] of [...cache]) {
+        if (!key.endsWith(suffix)) continue;
+        cache.delete(key);
+        retire(entry);
+      }
+    },
+
     dispose() {
       disposed = true;
-      for (const entry of cache.values()) void entry.session.then((s) => s.release()).catch(() => undefined);
+      for (const entry of cache.values()) retire(entry);
       cache.clear();
     },
   };
