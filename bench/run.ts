@@ -3,41 +3,20 @@
  * backend, network, layers and size. Each configuration runs in a fresh process so its peak RSS is its own;
  * one JSON line per configuration on stdout (see bench/args.ts for the flags).
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { availableBackends } from '../src/tf/backend.ts';
 import { parseBenchArgs, USAGE } from './args.ts';
-import { benchConfigs, type BenchConfig } from './configs.ts';
+import { benchConfigs } from './configs.ts';
 import { isBenchNetwork } from './networks.ts';
 import { startupRows } from './startup.ts';
-
-const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-
-function runChild(config: BenchConfig, script = './measure.ts'): Promise<Record<string, unknown>> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', here(script), JSON.stringify(config)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => {
-      const line = out.split('\n').reverse().find((l) => l.startsWith('{'));
-      const row = line ? (JSON.parse(line) as Record<string, unknown>) : undefined;
-      if (code === 0 && row) return resolve(row);
-      const { engine, backend, network, size } = config;
-      const why = row?.error ?? (err.trim().split('\n').filter(Boolean).slice(-3).join(' | ') || `exit code ${code}`);
-      resolve({ engine, backend, network, size, error: why });
-    });
-  });
-}
+import { benchScript, runChild } from './child.ts';
 
 async function main(): Promise<number> {
   // `npm run bench -- batch …`: images per minute for a batch (bench/batch.ts)
   if (process.argv[2] === 'batch') return (await import('./batch.ts')).benchBatch(process.argv.slice(3));
+  // `npm run bench -- tiling …`: a big image's tiled step against a whole 1 MP step, ms per megapixel (bench/tiling.ts)
+  if (process.argv[2] === 'tiling') return (await import('./tiling.ts')).benchTiling(process.argv.slice(3));
   let args;
   try {
     args = parseBenchArgs(process.argv.slice(2));
@@ -57,7 +36,7 @@ async function main(): Promise<number> {
   // CLI start-up first: seconds, and it needs nothing but the build.
   for (const row of startupRows()) process.stdout.write(JSON.stringify(row) + '\n');
   if (args.startupOnly) return 0;
-  const engines = ['tfjs', ...(existsSync(here('../src/engines/onnx/index.ts')) ? ['onnx'] : [])];
+  const engines = ['tfjs', ...(existsSync(benchScript('../src/engines/onnx/index.ts')) ? ['onnx'] : [])];
   const { configs, skipped } = benchConfigs(args, { backends: await availableBackends(), engines });
   process.stderr.write(`bench: ${configs.length} configurations on ${os.cpus().length} cores, node ${process.version}\n`);
   for (const s of skipped) process.stdout.write(JSON.stringify(s) + '\n');
@@ -70,7 +49,7 @@ async function main(): Promise<number> {
   }
   if (args.videoFrames > 0) {
     process.stderr.write(`bench: video recipe, ${args.videoFrames} frames at 320×240\n`);
-    const row = await runChild({ frames: args.videoFrames } as unknown as BenchConfig, './video-fpm.ts');
+    const row = await runChild({ frames: args.videoFrames }, './video-fpm.ts');
     if ('error' in row) failed++;
     process.stdout.write(JSON.stringify(row) + '\n');
   }

@@ -77,6 +77,26 @@ describe('createEngine', () => {
     assert.equal(tf.memory().numTensors, before);
   });
 
+  it("release(shape) reaches the shared onnx engine through 'auto' and 'onnx' handles (what a tiled octave calls)", async () => {
+    const net = branchNet();
+    const obj: ObjectiveTerm[] = [{ layer: 'mixed1', weight: 1 }];
+    const auto = await createEngine(net, 'auto');
+    const onnx = (await createEngine(net, 'onnx')) as OnnxEngine; // the same shared engine: its stats are auto's
+    const x = image(23, 29);
+    (await auto.lossAndGrad(x, obj)).grad.dispose();
+    (await auto.lossAndGrad(x, obj)).grad.dispose();
+    assert.equal(onnx.stats.sessions.length, 1);
+    auto.release?.([1, 23, 29, 3]);
+    (await auto.lossAndGrad(x, obj)).grad.dispose();
+    assert.deepEqual(onnx.stats.sessions.map((s) => s.runs), [2, 1], 'released, then built again');
+    onnx.release([1, 23, 29, 3]);
+    (await auto.lossAndGrad(x, obj)).grad.dispose();
+    assert.equal(onnx.stats.sessions.length, 3);
+    x.dispose();
+    auto.dispose();
+    onnx.dispose();
+  });
+
   it("'onnx' says plainly which layer it cannot differentiate; unknown engines and devices are refused", async () => {
     const engine = await createEngine(negativeSlopeNet(), 'onnx');
     const x = image(12, 14);

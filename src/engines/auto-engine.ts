@@ -62,6 +62,10 @@ export function createAutoEngine(net: Network, parts: AutoEngineParts): AutoEngi
       last = pick(objective);
       return engine(last).lossAndGrad(x, objective);
     },
+    release(shape: readonly number[]) {
+      made.onnx?.release?.(shape);
+      made.tfjs?.release?.(shape);
+    },
     dispose() {
       made.onnx?.dispose();
       made.tfjs?.dispose();

@@ -46,6 +46,7 @@ export interface OnnxEngine extends GradientEngine {
   readonly threads: number;
   /** One entry per session built so far (evicted ones included), in build order. */
   readonly stats: { sessions: OnnxSessionStat[]; sessionMs: number };
+  release(shape: readonly number[]): void;
 }
 
 interface CachedSession {

@@ -49,6 +49,9 @@ export function acquireOnnxEngine(net: Network, opts: OnnxEngineOptions = {}): O
       if (disposed) return Promise.reject(new DreamflowError('E_ENGINE_DISPOSED', 'the onnx engine was disposed'));
       return engine.lossAndGrad(x, objective);
     },
+    release(shape) {
+      if (!disposed) engine.release(shape);
+    },
     dispose() {
       if (disposed) return;
       disposed = true;
