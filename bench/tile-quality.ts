@@ -19,7 +19,7 @@
  * elsewhere, for all cuts and per axis, with chance_band_ratio, the same for P1 − W1 (the photo's own unevenness:
  * the dream is stronger in some places); seams in the dream itself: per row/column energy of the dreamed detail
  * (T_m − X0) and jump of T_m (line-to-line difference, which an edge raises), band lines over the others, with
- * the same numbers for W1 (no cuts, so only chance) beside them; and one step's gradient from X0, unrolled,
+ * the same numbers for W1 and P1 (no cuts, so only chance) beside them; and one step's gradient from X0, unrolled,
  * ‖g_tiled − g_whole‖ / ‖g_whole‖ overall and on pixels more than 32 px from every cut (is the error near cuts?).
  * `--size` is HxW as in `npm run bench`. The photo is resized to cover the size and centre-cropped (no stretch).
  */
@@ -42,7 +42,7 @@ import { lineStats, seamScore } from '../test/helpers/seam-stats.ts';
 
 /** Pixels from a nominal cut that a band covers: the jitter's 32 plus a few for the effective field's reach. */
 const BAND = 40;
-/** "Far from cuts" for the one-step check: the jitter's reach, as in the brief. */
+/** "Far from cuts" in the one-step check: as far as one step's jitter moves a cut. */
 const FAR = 32;
 const JITTER = 32;
 const STEP_SIZE = 0.01;
@@ -66,6 +66,7 @@ const tile = Number(values.tile);
 const margins = values.margins.split(',').map(Number);
 
 await initBackend('wasm');
+const tensorsAtStart = tf.memory().numTensors;
 const { net } = await loadBenchNetwork('inception_v3_bundled');
 const objective = objectiveFromParams({ mixed3: 0.5, mixed4: 2 }, net, 'bench');
 const { createOnnxEngine } = await import('../src/engines/onnx/index.ts');
@@ -130,6 +131,7 @@ for (const margin of margins) {
     chance_band_ratio: bandRatios(p1, w1, cuts),
     dream_lines: lineRatios(tm, x0.data, cuts),
     whole_lines: lineRatios(w1, x0.data, cuts),
+    perturbed_lines: lineRatios(p1, x0.data, cuts),
     step_rel: round(relative(g, g0, () => true)),
     step_rel_far: round(relative(g, g0, far)),
   };
@@ -137,6 +139,8 @@ for (const margin of margins) {
   emit(row);
 }
 engine.dispose();
+// Every tensor made here is freed (the images live in plain arrays): a leak would show as a count above zero.
+process.stderr.write(`tensors left: ${tf.memory().numTensors - tensorsAtStart}\n`);
 
 /** The photo resized to cover [h, w] and centre-cropped, in the network's input space, as plain pixels. */
 async function loadPhoto(path: string, [hh, ww]: [number, number], network: Network): Promise<Pixels> {
