@@ -25,7 +25,8 @@ test('axis layouts: windows inside the axis, starts on the stride grid, cores pa
         a.starts.forEach((s, k) => {
           const [c0, c1] = a.cores[k]!;
           assert.ok(s >= 0 && s + size <= length, `window ${k} inside`);
-          if (k < a.starts.length - 1) assert.equal(s % stride, 0, `start ${s} on the grid`);
+          // The clamped last window too, unless the size had to be the tile itself.
+          if (k < a.starts.length - 1 || size < tile) assert.equal(s % stride, 0, `start ${s} on the grid`);
           assert.equal(c0, covered, 'cores are contiguous');
           assert.ok(c1 > c0, 'cores are not empty');
           // Inner edges keep the margin; the image's own edges need none (the network pads them as for the whole).
@@ -53,8 +54,8 @@ test('axis layouts: windows inside the axis, starts on the stride grid, cores pa
 
 test('2-D layouts: one window shape; every pixel in exactly one core', () => {
   const l = tileLayout(70, 45, 32, 6, 2);
-  // rows: 3 windows of ≥ (70 + 2·6·2)/3 → 32; columns: 2 of ≥ (45 + 12)/2 → 30 (a multiple of the stride)
-  assert.deepEqual(l.window, [32, 30]);
+  // rows: 3 windows of ≥ (70 + 2·6·2)/3 → 32; columns: 2 of ≥ (45 + 12)/2 → 29 (45 − 29 on the stride-2 grid)
+  assert.deepEqual(l.window, [32, 29]);
   const [wh, ww] = l.window;
   const owner = new Uint8Array(70 * 45);
   for (const { top, left, core } of l.windows) {
@@ -65,6 +66,7 @@ test('2-D layouts: one window shape; every pixel in exactly one core', () => {
   // An axis not longer than the tile is one window of the axis's own length; the other takes the fewest windows
   // of at most 32 (cores of ≤ 20 between margins: 5 for 100 − 2·6) at the smallest size: ⌈(100 + 2·6·4)/5⌉ = 30.
   assert.deepEqual(tileLayout(20, 100, 32, 6).window, [20, 30]);
-  // The 12 MP photo of the issue: 9 × 7 windows of 496 × 512 instead of 512 × 512 (what the area is in the README).
-  assert.deepEqual(tileLayout(3000, 4000, 512, 32, 16).window, [496, 512]);
+  // The 12 MP photo of the issue with margin 32: 7 × 9 windows of ≥ 484 × 502, moved up until every start, the
+  // clamped last ones' too, is on the 16-pixel grid with gaps of at most size − 64: 504 × 512.
+  assert.deepEqual(tileLayout(3000, 4000, 512, 32, 16).window, [504, 512]);
 });

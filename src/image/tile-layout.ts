@@ -4,8 +4,8 @@
  * largest side a window may have, not the side every window has, so a 1024-pixel axis takes three 384-pixel
  * windows rather than three of 512 (1.13× the axis instead of 1.5×). Windows lie inside the image (the last one
  * along an axis is clamped to the far edge rather than padded, so the network's own padding happens only at the
- * true border, as it does for the whole image); their starts are on the network's stride grid (except a clamped
- * last one whose offset is off it); and each pixel belongs to the "core" of exactly one window, at least `margin`
+ * true border, as it does for the whole image); their starts are on the network's stride grid (the clamped last
+ * one too, unless only a `tile`-sized window fits); and each pixel belongs to the "core" of exactly one window, at least `margin`
  * pixels from that window's inner edges.
  */
 
@@ -32,8 +32,7 @@ export interface TileLayout {
 
 /**
  * The fewest windows of at most `tile` pixels that cover the axis with cores at least `margin` from inner edges,
- * and for that count the smallest window (a multiple of `stride`, or `tile` itself) whose starts fit on the stride
- * grid: n windows of size S overlapping by 2·margin cover at most n·S − 2·margin·(n − 1) pixels, so
+ * and for that count the smallest window whose starts, the last one's included, fit on the stride grid: n windows of size S overlapping by 2·margin cover at most n·S − 2·margin·(n − 1) pixels, so
  * S ≥ (length + 2·margin·(n − 1)) / n. Starts are spread evenly between 0 and length − S and moved to the nearest
  * grid point; the cut between two windows is the middle of their overlap. An axis not longer than the tile is one
  * window covering it. `minSize`: the smallest window the network takes (a window is never smaller, up to `tile`).
@@ -43,17 +42,25 @@ export function axisLayout(length: number, tile: number, margin: number, stride 
   if (tile - 2 * margin < stride) throw new RangeError(`tile ${tile} leaves no core with margin ${margin} at stride ${stride}`);
   for (let n = Math.max(2, Math.ceil((length - 2 * margin) / (tile - 2 * margin))); ; n++) {
     const least = Math.max(minSize, Math.ceil((length + 2 * margin * (n - 1)) / n));
-    for (let size = Math.ceil(least / stride) * stride; ; size += stride) {
-      const fits = Math.min(size, tile);
-      const starts = gridStarts(length, fits, n, margin, stride);
-      if (starts) {
-        const cuts = starts.slice(1).map((s, k) => Math.floor((s + starts[k]! + fits) / 2));
-        const bounds = [0, ...cuts, length];
-        return { size: fits, starts, cores: starts.map((_, k) => [bounds[k]!, bounds[k + 1]!]) };
-      }
-      if (fits === tile) break; // n windows cannot cover the axis on the grid: one more
+    // Sizes with length − size on the grid put the clamped last window's start on it too (an off-grid window's
+    // whole core differs from the whole image's: the network's stride sees other pixels); `tile` itself, where
+    // no such size fits under it, is the fallback.
+    const first = least + mod(length - least, stride);
+    const sizes: number[] = [];
+    for (let size = first; size <= tile; size += stride) sizes.push(size);
+    if (sizes.at(-1) !== tile && tile >= least) sizes.push(tile);
+    for (const size of sizes) {
+      const starts = gridStarts(length, size, n, margin, stride);
+      if (!starts) continue;
+      const cuts = starts.slice(1).map((s, k) => Math.floor((s + starts[k]! + size) / 2));
+      const bounds = [0, ...cuts, length];
+      return { size, starts, cores: starts.map((_, k) => [bounds[k]!, bounds[k + 1]!]) };
     }
   }
+}
+
+function mod(a: number, n: number): number {
+  return ((a % n) + n) % n;
 }
 
 /**
