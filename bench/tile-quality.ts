@@ -12,9 +12,8 @@
  * dream, seed 1 from X0 plus noise of half an 8-bit level (P1, a change no one can see in the start), measures how
  * much the dream amplifies any tiny difference: tiling's effect is only a defect where it stands above that floor.
  *
- * Printed per margin (JSON lines): the layout (windows, shape, and the context each cut really has — the current
- * layout gives 2·margin only as a lower bound on the overlap, so margins often share a layout; those are run
- * once), rel_to_whole = ‖T_m − W1‖ / ‖W1 − X0‖ beside seed_to_seed = ‖W2 − W1‖ / ‖W1 − X0‖; band_ratio: mean
+ * Printed per margin (JSON lines): the layout (windows, shape, and the context each cut really has — at least
+ * the margin, more where the grid rounds a window up; margins that give one layout are run once), rel_to_whole = ‖T_m − W1‖ / ‖W1 − X0‖ beside seed_to_seed = ‖W2 − W1‖ / ‖W1 − X0‖; band_ratio: mean
  * (T_m − W1)² within 40 px of a nominal cut (jitter ≤ 32 moves a cut at most 32 px over the content) over its mean
  * elsewhere, for all cuts and per axis, with chance_band_ratio, the same for P1 − W1 (the photo's own unevenness:
  * the dream is stronger in some places); seams in the dream itself: per row/column energy of the dreamed detail
@@ -27,7 +26,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import type { GradientEngine, ObjectiveTerm } from '../src/engines/engine.ts';
-import { planTiles, type TilePlan } from '../src/engines/tile-plan.ts';
+import { DEFAULT_TILE, planTiles, type TilePlan } from '../src/engines/tile-plan.ts';
 import { pixelsOf, tiledGradient, type Pixels } from '../src/engines/tiled-gradient.ts';
 import type { TileLayout } from '../src/image/tile-layout.ts';
 import { initBackend } from '../src/tf/backend.ts';
@@ -52,10 +51,10 @@ type OnStep = (k: number, data: Float32Array) => void;
 
 const { values } = parseArgs({
   options: {
-    size: { type: 'string', default: '960x992' },
+    size: { type: 'string', default: '1024x1024' },
     steps: { type: 'string', default: '10' },
-    tile: { type: 'string', default: '512' },
-    margins: { type: 'string', default: '0,8,16,24,32,64' },
+    tile: { type: 'string', default: String(DEFAULT_TILE) },
+    margins: { type: 'string', default: '0,16,32,64' },
     photo: { type: 'string', default: 'examples/sky1024px.jpg' },
   },
   strict: true,

@@ -107,7 +107,7 @@ export const ascendNode: NodeDefinition<AscendParams> = {
         minimum: 0,
         default: DEFAULT_TILE,
         description:
-          'Compute the gradient in windows of tile × tile pixels when the image is larger (memory then stays bounded by the tile, not the image); 0 = never tile. Windows overlap by 2 · tile_margin and the gradient is normalised over the whole image.',
+          'Compute the gradient in windows of at most tile × tile pixels when the image is larger (memory then stays bounded by the tile, not the image); 0 = never tile. Each octave takes the fewest windows that cover it, as small as that allows; they overlap by at least 2 · tile_margin and the gradient is normalised over the whole image.',
       },
       tile_margin: {
         type: 'integer',

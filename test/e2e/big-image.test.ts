@@ -1,6 +1,6 @@
 /**
  * End to end: a photo larger than the tile through the real CLI and the bundled InceptionV3. The top octave is
- * computed in 512-pixel windows (progress events carry tile/tiles, one engine session per window shape) and
+ * computed in windows of at most 576 pixels (progress events carry tile/tiles, one engine session per window shape) and
  * the result is a dream of the photo's size; `validate` refuses a tile the network cannot take.
  */
 import assert from 'node:assert/strict';
@@ -17,7 +17,8 @@ let input: string;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'dreamflow-big-'));
   input = path.join(dir, 'photo.jpg');
-  // 1100×700: the full-size octave needs 3×2 windows of 512; the smaller one (786×500) 2×1.
+  // 1100×700: the full-size octave takes 3×2 windows (of 428×396: no more than 576 with 32 px of context at the
+  // cuts); the smaller one (786×500) 2×1 (of 434×500).
   await sharp(path.join(REPO, 'examples/sky1024px.jpg')).resize(1100, 700, { fit: 'fill' }).jpeg().toFile(input);
 });
 
