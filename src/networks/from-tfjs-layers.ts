@@ -92,7 +92,9 @@ export function networkFromLayersJson(
  */
 export function architectureFromLayersJson(json: TfjsLayersModelJson, info: NetworkInfo, where: string): Network {
   const shapes = new Map<string, WeightTensor>();
-  for (const g of json.weightsManifest) for (const w of g.weights) shapes.set(normaliseWeightName(w.name), { shape: [...w.shape], data: new Float32Array(0) });
+  for (const w of json.weightsManifest.flatMap((g) => g.weights)) {
+    shapes.set(normaliseWeightName(w.name), { shape: [...w.shape], data: new Float32Array(0) });
+  }
   return networkWithWeights(json, shapes, info, where);
 }
 

@@ -73,7 +73,8 @@ export function registerKerasNetworksWith(registry: RegistryApi): void {
         acceptsWeights: true,
         // The architecture alone names the layers: validation checks layer names without the weights.
         layerNames: async () => (await import('./catalog.ts')).kerasNetworkSkeleton(name).layers.map((l) => l.name),
-        // Unfolded (a folded conv keeps its BatchNorm's name, its kernel, strides and padding): the same geometry.
+        // For validation's tile check. Unfolded, where a load folds each BatchNorm into its conv (which takes the
+        // BN's name): folding is per channel, so every layer keeps its kernel size, strides and padding.
         architecture: async () => (await import('./catalog.ts')).kerasNetworkSkeleton(name),
       },
     );
