@@ -1,9 +1,10 @@
 /**
  * The CLI starts without its heavy dependencies: `--help`, `--version`, usage errors, `validate` and `graph` import
  * no TensorFlow.js, onnxruntime, sharp, h5wasm or nsfwjs (each command's action imports what it needs; node
- * definitions reach TensorFlow.js through src/tf/lazy.ts). Checked by recording every module the real bin loads
- * (ES modules by a resolve hook, CommonJS ones from require.cache at exit), not by timing: the time is in
- * `npm run bench` (cli_startup).
+ * definitions reach TensorFlow.js through src/tf/lazy.ts), and `validate` decodes no weights of the bundled network
+ * (its tile check needs only the architecture). Checked by recording every module the real bin loads (ES modules by
+ * a resolve hook, CommonJS ones from require.cache and as compiled), not by timing: the time is in `npm run bench`
+ * (cli_startup).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,9 @@ import { afterAll, test } from 'vitest';
 import { REPO } from './helpers/cli.ts';
 
 const HEAVY = ['@tensorflow/', 'onnxruntime-node', '/sharp/', '/@img/', 'h5wasm', 'nsfwjs', 'protobufjs', '/bullmq/', '/ioredis/'];
+// The bundled network's topology (178 KB, no weights): validation reads it for layer names and the tile check.
+const TOPOLOGY = '/nsfwjs/dist/models/inception_v3/model.min.js';
+const isHeavy = (m: string) => HEAVY.some((h) => m.includes(h)) && !m.endsWith(TOPOLOGY);
 const dir = mkdtempSync(path.join(tmpdir(), 'dreamflow-startup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -48,10 +52,17 @@ for (const args of QUICK) {
   test(`dreamflow ${args.join(' ')} imports no heavy module`, () => {
     const r = importsOf(args);
     assert.ok(r.modules.some((m) => m.endsWith('/dist/cli/main.js')), `the trace did not see the CLI load:\n${r.modules.join('\n')}`);
-    const heavy = r.modules.filter((m) => HEAVY.some((h) => m.includes(h)));
+    const heavy = r.modules.filter(isHeavy);
     assert.deepEqual(heavy, []);
   });
 }
+
+test('validate pipelines/classic.yaml checks the tile on the architecture: it reads the topology, no weight shard', () => {
+  const r = importsOf(['validate', 'pipelines/classic.yaml']);
+  assert.equal(r.code, 0);
+  assert.ok(r.modules.some((m) => m.endsWith(TOPOLOGY)), `the trace did not see the topology read:\n${r.modules.join('\n')}`);
+  assert.deepEqual(r.modules.filter((m) => /group\d+-shard\d+of\d+/.test(m)), []);
+});
 
 test('--version prints the package version', () => {
   const r = importsOf(['--version']);

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { concatBytes } from './decode-weights.ts';
-import { asLayersModelJson, networkFromLayersJson } from './from-tfjs-layers.ts';
+import { architectureFromLayersJson, asLayersModelJson, networkFromLayersJson, type NetworkInfo } from './from-tfjs-layers.ts';
 import type { Network } from './ir.ts';
 import { pruneNetwork } from './prune.ts';
 import { readKerasTopology } from './keras-topology.ts';
@@ -58,6 +58,27 @@ export function bundledInceptionLayerNames(): string[] {
   return readKerasTopology(topology.model_config ?? topology, modelFile).map((l) => l.name);
 }
 
+/** What the bundled model is, beyond its model.json: the full load and the architecture share it. */
+const BUNDLED_INFO: NetworkInfo = {
+  name: BUNDLED_INCEPTION_NAME,
+  preprocessing: 'inception',
+  description: BUNDLED_INCEPTION_DESCRIPTION,
+  dreamLayers: INCEPTION_MIXED,
+  preset: { mixed3: 0.5, mixed4: 1.0 },
+};
+
+/** nsfwjs's classifier top is dropped: mixed10 is the deepest layer kept. */
+const withoutTop = (net: Network) => pruneNetwork(net, ['mixed10']);
+
+/**
+ * The bundled network's architecture (weights with their shapes, no values) from the topology and manifest alone:
+ * validation checks tiles against it without decoding the six weight shards. Never execute it.
+ */
+export function bundledInceptionArchitecture(): Network {
+  const modelFile = path.join(bundledDir(), 'model.min.js');
+  return withoutTop(architectureFromLayersJson(asLayersModelJson(requireOnce(modelFile), modelFile), BUNDLED_INFO, modelFile));
+}
+
 export async function loadBundledInception(): Promise<Network> {
   const dir = bundledDir();
   const modelFile = path.join(dir, 'model.min.js');
@@ -72,17 +93,5 @@ export async function loadBundledInception(): Promise<Network> {
       }),
     ),
   );
-  const full = networkFromLayersJson(
-    json,
-    groupBytes,
-    {
-      name: BUNDLED_INCEPTION_NAME,
-      preprocessing: 'inception',
-      description: BUNDLED_INCEPTION_DESCRIPTION,
-      dreamLayers: INCEPTION_MIXED,
-      preset: { mixed3: 0.5, mixed4: 1.0 },
-    },
-    modelFile,
-  );
-  return pruneNetwork(full, ['mixed10']);
+  return withoutTop(networkFromLayersJson(json, groupBytes, BUNDLED_INFO, modelFile));
 }

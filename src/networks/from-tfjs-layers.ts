@@ -6,9 +6,9 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { isPlainObject } from '../utils/is-plain-object.ts';
-import { byteLength, concatBytes, decodeWeights, type WeightsGroup } from './decode-weights.ts';
+import { byteLength, concatBytes, decodeWeights, normaliseWeightName, type WeightsGroup } from './decode-weights.ts';
 import { guessDreamLayers, guessPreset } from './dream-layers.ts';
-import type { Network, Preprocessing } from './ir.ts';
+import type { Network, Preprocessing, WeightTensor } from './ir.ts';
 import { kerasLayersToIr } from './keras-layers.ts';
 import { readKerasTopology } from './keras-topology.ts';
 import { checkWeightShapes } from './weight-shapes.ts';
@@ -82,10 +82,25 @@ export function networkFromLayersJson(
   info: NetworkInfo,
   where: string,
 ): Network {
+  return networkWithWeights(json, decodeWeights(json.weightsManifest, groupBytes, where), info, where);
+}
+
+/**
+ * The same network from the model.json alone: every weight has its declared shape and no values (zero-length
+ * data), so no shard is read. The layers (ops, kernels, strides, padding) are exactly what a load gives, since
+ * the IR takes only weight names from the manifest and the shape check only shapes. Never execute it.
+ */
+export function architectureFromLayersJson(json: TfjsLayersModelJson, info: NetworkInfo, where: string): Network {
+  const shapes = new Map<string, WeightTensor>();
+  for (const w of json.weightsManifest.flatMap((g) => g.weights)) {
+    shapes.set(normaliseWeightName(w.name), { shape: [...w.shape], data: new Float32Array(0) });
+  }
+  return networkWithWeights(json, shapes, info, where);
+}
+
+function networkWithWeights(json: TfjsLayersModelJson, weights: Map<string, WeightTensor>, info: NetworkInfo, where: string): Network {
   const topology = json.modelTopology as Record<string, unknown>;
-  const modelConfig = topology.model_config ?? topology;
-  const raw = readKerasTopology(modelConfig, where);
-  const weights = decodeWeights(json.weightsManifest, groupBytes, where);
+  const raw = readKerasTopology(topology.model_config ?? topology, where);
   const layers = kerasLayersToIr(raw, weights, where);
   checkWeightShapes(raw, layers, weights, where);
   const dreamLayers = info.dreamLayers ?? guessDreamLayers(layers);
@@ -124,6 +139,12 @@ export async function readModelJson(file: string): Promise<TfjsLayersModelJson> 
     throw new DreamflowError('E_MODEL_INVALID', `${file}: not valid JSON (${(cause as Error).message})`, { cause });
   }
   return asLayersModelJson(parsed, file);
+}
+
+/** loadTfjsLayersModel's network without its weights (architectureFromLayersJson): reads model.json only. */
+export async function readTfjsLayersArchitecture(modelJsonPath: string, opts: { preprocessing?: Preprocessing } = {}): Promise<Network> {
+  const file = path.resolve(modelJsonPath);
+  return architectureFromLayersJson(await readModelJson(file), { name: file, preprocessing: opts.preprocessing ?? 'unit' }, file);
 }
 
 /** Reads model.json at `modelJsonPath` and its weight shards from the same directory. */

@@ -6,12 +6,14 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { DreamflowError } from '../errors/dreamflow-error.ts';
-import { BUNDLED_INCEPTION_DESCRIPTION, BUNDLED_INCEPTION_NAME, bundledInceptionLayerNames, loadBundledInception } from './bundled-inception.ts';
-import { loadTfjsLayersModel, readModelJson } from './from-tfjs-layers.ts';
-import { readKerasTopology } from './keras-topology.ts';
-import { kerasLayersToIr } from './keras-layers.ts';
-import { normaliseWeightName } from './decode-weights.ts';
-import { checkWeightShapes } from './weight-shapes.ts';
+import {
+  BUNDLED_INCEPTION_DESCRIPTION,
+  BUNDLED_INCEPTION_NAME,
+  bundledInceptionArchitecture,
+  bundledInceptionLayerNames,
+  loadBundledInception,
+} from './bundled-inception.ts';
+import { loadTfjsLayersModel, readTfjsLayersArchitecture } from './from-tfjs-layers.ts';
 import type { Network, Preprocessing } from './ir.ts';
 import { registerKerasNetworksWith } from './keras/registration.ts';
 import type { NetworkLoadOptions, NetworkSpec } from './network-spec.ts';
@@ -27,6 +29,8 @@ export interface NetworkInfo {
   acceptsWeights?: boolean;
   /** The network's layer names without loading its weights (validation checks `ascend.layers` against them). */
   layerNames?: () => Promise<string[]>;
+  /** The network's layers, preset and weight shapes without weight values (checks of the architecture, never run). */
+  architecture?: () => Promise<Network>;
 }
 
 export type NetworkLoader = (opts: NetworkLoadOptions) => Promise<Network>;
@@ -171,16 +175,20 @@ export async function networkLayerNames(spec: NetworkSpec, workDir?: string): Pr
   const r = resolveSpec(spec, workDir);
   if (r.kind === 'name') return named.get(r.name)!.info.layerNames?.();
   if (path.extname(r.file).toLowerCase() !== '.json') return undefined;
-  const json = await readModelJson(r.file);
-  const topology = json.modelTopology as Record<string, unknown>;
-  const raw = readKerasTopology(topology.model_config ?? topology, r.file);
   // The manifest declares every weight's shape: the layer config is checked against it without reading a shard.
-  const shapes = new Map(
-    json.weightsManifest.flatMap((g) => g.weights.map((w) => [normaliseWeightName(w.name), { shape: w.shape, data: new Float32Array(0) }] as const)),
-  );
-  const layers = kerasLayersToIr(raw, shapes, r.file);
-  checkWeightShapes(raw, layers, shapes, r.file);
-  return layers.map((l) => l.name);
+  return (await readTfjsLayersArchitecture(r.file)).layers.map((l) => l.name);
+}
+
+/**
+ * What loadNetwork would give minus the weight values (zero-length data): layers, preset and dream layers for
+ * validation's checks of the architecture, without reading weights. Undefined when only loading would tell
+ * (an `.h5` model file, a named network without an `architecture`).
+ */
+export async function networkArchitecture(spec: NetworkSpec, workDir?: string): Promise<Network | undefined> {
+  const r = resolveSpec(spec, workDir);
+  if (r.kind === 'name') return named.get(r.name)!.info.architecture?.();
+  if (path.extname(r.file).toLowerCase() !== '.json') return undefined;
+  return readTfjsLayersArchitecture(r.file, { preprocessing: r.preprocessing });
 }
 
 async function load(r: Resolved, opts: NetworkLoadOptions): Promise<Network> {
@@ -199,6 +207,7 @@ async function load(r: Resolved, opts: NetworkLoadOptions): Promise<Network> {
 registerNetwork(BUNDLED_INCEPTION_NAME, () => loadBundledInception(), {
   description: BUNDLED_INCEPTION_DESCRIPTION,
   layerNames: async () => bundledInceptionLayerNames(),
+  architecture: async () => bundledInceptionArchitecture(),
   offline: true,
   preprocessing: 'inception',
 });

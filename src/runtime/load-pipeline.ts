@@ -25,8 +25,11 @@ export interface LoadOptions extends ParamOverrides {
   workDir?: string;
   /** Node types (default: the built-in nodes). */
   nodes?: readonly NodeDefinition[];
-  /** Used to check that the network exists, its layer names, and to load it for nodes' network checks (default: the registry). */
-  services?: Partial<Pick<Services, 'networkKey' | 'layerNames' | 'loadNetwork'>>;
+  /**
+   * Used to check that the network exists, its layer names, and for nodes' network checks its architecture (else
+   * the loaded network) (default: the registry).
+   */
+  services?: Partial<Pick<Services, 'networkKey' | 'layerNames' | 'loadNetwork' | 'networkArchitecture'>>;
   /**
    * Outputs must stay inside this directory (`..`, absolute paths and symbolic links that lead out are refused,
    * E_WRITE_OUTSIDE). Unset: outputs may go anywhere (`--allow-outside`).
@@ -41,14 +44,17 @@ export interface LoadOptions extends ParamOverrides {
 /** Reads and validates a pipeline file (or text/object); throws DreamflowErrorList with every problem found. */
 export async function loadPipeline(pipeline: string | PipelineSource, opts: LoadOptions = {}): Promise<ValidatedPipeline> {
   const layerNames = opts.services?.layerNames ?? (opts.services?.networkKey ? undefined : defaultServices.layerNames);
+  // A caller's own network services may name networks the registry does not know: its architecture is not theirs.
+  const own = opts.services?.networkKey || opts.services?.loadNetwork;
   const services = {
     networkKey: opts.services?.networkKey ?? defaultServices.networkKey,
     loadNetwork: opts.services?.loadNetwork ?? defaultServices.loadNetwork,
+    networkArchitecture: opts.services?.networkArchitecture ?? (own ? undefined : defaultServices.networkArchitecture),
   };
   return loadWith(pipeline, await resolveRegistry(opts.nodes), services, opts, layerNames);
 }
 
-type NetworkServices = Pick<Services, 'networkKey'> & Partial<Pick<Services, 'loadNetwork'>>;
+type NetworkServices = Pick<Services, 'networkKey'> & Partial<Pick<Services, 'loadNetwork' | 'networkArchitecture'>>;
 
 /** loadPipeline with a resolved registry and network check (the Runner keeps both). */
 export async function loadWith(
@@ -67,17 +73,25 @@ export async function loadWith(
   if (errors.length > 1) {
     throw new DreamflowErrorList(sortErrors(errors.flatMap((e) => (e instanceof DreamflowErrorList ? e.errors : [e as DreamflowError]))));
   }
-  if (services.loadNetwork) await checkNodesAgainstNetwork(p, services.loadNetwork);
+  if (services.loadNetwork) await checkNodesAgainstNetwork(p, { loadNetwork: services.loadNetwork, networkArchitecture: services.networkArchitecture });
   return p;
 }
 
-/** Runs the nodes' `checkNetwork` hooks (loading the network only when a node has one); errors point at the param. */
-export async function checkNodesAgainstNetwork(p: ValidatedPipeline, loadNetwork: Services['loadNetwork']): Promise<void> {
+/**
+ * Runs the nodes' `checkNetwork` hooks (only when a node has one) on the network's architecture, or where that is
+ * not known without loading, on the loaded network: the hooks look at layers and preset, never at weight values,
+ * so `validate` need not decode the weights. Errors point at the param.
+ */
+export async function checkNodesAgainstNetwork(
+  p: ValidatedPipeline,
+  services: Pick<Services, 'loadNetwork'> & Partial<Pick<Services, 'networkArchitecture'>>,
+): Promise<void> {
   const checked = [...p.graph.nodes.values()].filter((n) => n.def.checkNetwork);
   if (p.network === undefined || checked.length === 0) return;
+  const workDir = networkDir(p);
   let net;
   try {
-    net = await loadNetwork(p.network, { workDir: networkDir(p) });
+    net = (await services.networkArchitecture?.(p.network, workDir)) ?? (await services.loadNetwork(p.network, { workDir }));
   } catch {
     // Weights not downloaded yet, or a broken model file: the run reports that, with its own hints, before any
     // node runs; a pipeline that names such a network still validates, as it did before these checks.

@@ -118,7 +118,8 @@ export class Runner {
       const key = await this.services.networkKey(spec, o.workDir);
       return this.cachedNetwork(key, () => this.services.loadNetwork(spec, o));
     };
-    return loadWith(pipeline, await this.registry, { networkKey: this.services.networkKey, loadNetwork }, opts, this.services.layerNames);
+    const { networkKey, networkArchitecture, layerNames } = this.services;
+    return loadWith(pipeline, await this.registry, { networkKey, loadNetwork, networkArchitecture }, opts, layerNames);
   }
 
   /** One load per network key, shared by validation and runs; a failed load is forgotten. */

@@ -18,6 +18,11 @@ export interface Services {
   setBackend(name: string): Promise<unknown>;
   /** The network's layer names without its weights, for validation; undefined when unknown before loading. */
   layerNames?(spec: NetworkSpec, workDir: string): Promise<string[] | undefined>;
+  /**
+   * The network without its weight values, for validation's checks of the architecture (tile sizes); undefined
+   * when unknown before loading (then validation loads the network).
+   */
+  networkArchitecture?(spec: NetworkSpec, workDir: string): Promise<Network | undefined>;
 }
 
 // Literal specifiers, so the build (tsc, rewriteRelativeImportExtensions) rewrites them to .js.
@@ -34,6 +39,9 @@ export const defaultServices: Services = {
   async layerNames(spec, workDir) {
     return (await import('../networks/registry.ts')).networkLayerNames(spec, workDir);
   },
+  async networkArchitecture(spec, workDir) {
+    return (await import('../networks/registry.ts')).networkArchitecture(spec, workDir);
+  },
   async setBackend(name) {
     // initBackend checks the name (E_BACKEND_UNKNOWN).
     return (await import('../tf/backend.ts')).initBackend(name as BackendChoice);
@@ -41,7 +49,10 @@ export const defaultServices: Services = {
 };
 
 export function withDefaults(s: Partial<Services> = {}): Services {
-  // Networks that a caller's own loadNetwork knows are unknown to the registry: no registry layer names for them.
-  const layerNames = s.layerNames ?? (s.loadNetwork || s.networkKey ? undefined : defaultServices.layerNames);
-  return { ...defaultServices, ...s, layerNames };
+  // Networks that a caller's own loadNetwork knows are unknown to the registry: no registry layer names or
+  // architecture for them.
+  const own = s.loadNetwork || s.networkKey;
+  const layerNames = s.layerNames ?? (own ? undefined : defaultServices.layerNames);
+  const networkArchitecture = s.networkArchitecture ?? (own ? undefined : defaultServices.networkArchitecture);
+  return { ...defaultServices, ...s, layerNames, networkArchitecture };
 }

@@ -73,6 +73,9 @@ export function registerKerasNetworksWith(registry: RegistryApi): void {
         acceptsWeights: true,
         // The architecture alone names the layers: validation checks layer names without the weights.
         layerNames: async () => (await import('./catalog.ts')).kerasNetworkSkeleton(name).layers.map((l) => l.name),
+        // For validation's tile check. Unfolded, where a load folds each BatchNorm into its conv (which takes the
+        // BN's name): folding is per channel, so every layer keeps its kernel size, strides and padding.
+        architecture: async () => (await import('./catalog.ts')).kerasNetworkSkeleton(name),
       },
     );
   }
