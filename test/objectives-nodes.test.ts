@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { loadPipeline, type DreamflowErrorList } from '../src/index.ts';
 import { resolveObjective } from '../src/nodes/ascend-objective.ts';
-import { guideNode } from '../src/nodes/guide.ts';
+import { GUIDE_MAX_SIDE, guideNode } from '../src/nodes/guide.ts';
 import { maskNode } from '../src/nodes/mask.ts';
 import { strongestChannels } from '../src/objectives/strongest-channels.ts';
 import type { FeaturesValue, MaskValue } from '../src/runtime/types.ts';
@@ -50,6 +50,29 @@ test('guide: an image too small for the layer is refused with the node, the size
     (e: { code?: string; message: string }) => e.code === 'E_UNKNOWN_LAYER' && /did you mean "c3_valid"/.test(e.message),
   );
   x.dispose();
+});
+
+test('guide: an image larger than the tile is refused before any forward pass, naming the size and max_size', async () => {
+  const [h, w] = [GUIDE_MAX_SIDE - 100, GUIDE_MAX_SIDE + 1];
+  const x = tf.zeros([1, h, w, 3]) as tf.Tensor4D;
+  const ctx = makeContext({ id: 'style', network: net });
+  const before = tf.memory().numTensors;
+  await assert.rejects(
+    guideNode.run(ctx, { input: { kind: 'image', tensor: x, space: 'network' } }, { input: 'g', layer: 'c3_valid' }),
+    (e: { code?: string; message: string; hints?: string[] }) =>
+      e.code === 'E_GUIDE_TOO_LARGE' &&
+      e.message.includes(`guide "style"`) &&
+      e.message.includes(`${w}×${h}`) &&
+      (e.hints ?? []).some((hint) => hint.includes(`max_size: ${GUIDE_MAX_SIDE}`)),
+  );
+  assert.equal(tf.memory().numTensors, before, 'nothing computed');
+  x.dispose();
+  // A side of exactly the limit is a guide (the chain net is tiny, so this stays quick).
+  const edge = tf.tensor4d(randomImage(4, 16, GUIDE_MAX_SIDE), [1, 16, GUIDE_MAX_SIDE, 3]);
+  const ok = (await guideNode.run(ctx, { input: { kind: 'image', tensor: edge, space: 'network' } }, { input: 'g', layer: 'c3_valid' })) as FeaturesValue;
+  assert.equal(ok.kind, 'features');
+  disposeValue(ok);
+  edge.dispose();
 });
 
 test('strongest channels: the k largest channel means, computed here by loops', async () => {

@@ -87,6 +87,7 @@ export const ERROR_CODES = {
   E_UNKNOWN_LAYER: invalid('a layer name the network does not have'),
   E_TILE_TOO_SMALL: invalid("an `ascend` tile is smaller than the network's smallest usable input plus its margins"),
   E_INPUT_TOO_SMALL: invalid('the image is too small for the chosen layer'),
+  E_GUIDE_TOO_LARGE: invalid("a `guide` image is larger than ascend's default tile per side (give its `load` a `max_size`)"),
   // Weights
   E_WEIGHTS_MISSING: invalid('the weights file, or weights for some of its layers, is missing', { at: 'weights' }),
   E_WEIGHTS_CORRUPT: invalid('the weights file is corrupt or not the expected format', { at: 'weights' }),

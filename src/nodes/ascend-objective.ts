@@ -3,8 +3,9 @@ import { DreamflowError } from '../errors/dreamflow-error.ts';
 import type { ObjectiveTerm } from '../engines/engine.ts';
 import type { Network } from '../networks/ir.ts';
 import { unknownLayerError } from '../networks/layer-names.ts';
-import { layerFeatures } from '../objectives/layer-features.ts';
-import { strongestChannels } from '../objectives/strongest-channels.ts';
+import { DEFAULT_TILE, DEFAULT_TILE_MARGIN, type TileSettings } from '../engines/tile-plan.ts';
+import { channelMeans } from '../objectives/channel-means.ts';
+import { strongestOf } from '../objectives/strongest-channels.ts';
 import type { FeaturesValue } from '../runtime/types.ts';
 import { featuresId } from './guide.ts';
 import { layerChannels } from './layer-channels.ts';
@@ -66,13 +67,15 @@ export const STRONGEST_K = 8;
 /**
  * The objective of one `ascend` run: objectiveFromParams, with `channels: strongest` layers resolved to the k
  * channels whose mean activation on `image` is largest, plus a guided term when `guide` is wired. With a guide
- * and no `layers`, the guide alone is the objective (not the network's preset).
+ * and no `layers`, the guide alone is the objective (not the network's preset). The means are taken in the
+ * ascend's windows (`tiles`, default ascend's defaults) when the image is larger than a tile, so choosing the
+ * channels of a 12 MP octave needs no whole-image forward pass.
  */
 export async function resolveObjective(
   layers: Record<string, LayerSpec> | undefined,
   network: Network,
   nodeId: string,
-  extra: { image: tf.Tensor4D; guide?: FeaturesValue },
+  extra: { image: tf.Tensor4D; guide?: FeaturesValue; tiles?: TileSettings },
 ): Promise<ObjectiveTerm[]> {
   const spec = layers ?? (extra.guide ? {} : network.preset);
   const fixed: Record<string, LayerSpec> = {};
@@ -87,12 +90,9 @@ export async function resolveObjective(
         expected: 'either channel (fixed channels) or channels: strongest with k',
       });
     }
-    const act = await layerFeatures(network, extra.image, layer, { context: `ascend "${nodeId}": `, path: `/nodes/${nodeId}/layers/${layer}` });
-    try {
-      fixed[layer] = { weight: s.weight ?? 1, channel: await strongestChannels(act, s.k ?? STRONGEST_K) };
-    } finally {
-      act.dispose();
-    }
+    const tiles = extra.tiles ?? { tile: DEFAULT_TILE, margin: DEFAULT_TILE_MARGIN };
+    const means = await channelMeans(network, extra.image, layer, tiles, { context: `ascend "${nodeId}": `, path: `/nodes/${nodeId}/layers/${layer}` });
+    fixed[layer] = { weight: s.weight ?? 1, channel: strongestOf(means, s.k ?? STRONGEST_K) };
   }
   const terms = Object.keys(fixed).length ? objectiveFromParams(fixed, network, nodeId) : [];
   if (extra.guide) terms.push(guideTerm(extra.guide));

@@ -134,16 +134,17 @@ export const ascendNode: NodeDefinition<AscendParams> = {
   async run(ctx, inputs, params): Promise<ImageValue> {
     const image = imageInput('ascend', inputs, 'input', 'network');
     const network = await ctx.network();
-    const objective = await resolveObjective(params.layers, network, ctx.nodeId, { image: image.tensor, guide: guideInput(inputs) });
+    const settings = { tile: params.tile, margin: params.tile_margin };
+    const objective = await resolveObjective(params.layers, network, ctx.nodeId, { image: image.tensor, guide: guideInput(inputs), tiles: settings });
     const mask = await maskInput(inputs, image);
     const engine = await ctx.engine(params.engine);
     // Each octave jitters with its own stream, reproducible from the seed.
     const rng = mulberry32(mixSeed(params.seed, ctx.octave ?? 0));
     const bounds = clipBounds(params.clip, network.preprocessing);
-    const tooSmall = tileSizeError(network, objective.map((t) => t.layer), { tile: params.tile, margin: params.tile_margin });
+    const tooSmall = tileSizeError(network, objective.map((t) => t.layer), settings);
     if (tooSmall) throw tooSmall;
     const [, h, w] = image.tensor.shape;
-    const plan = planTiles(network, objective, [h, w], { tile: params.tile, margin: params.tile_margin });
+    const plan = planTiles(network, objective, [h, w], settings);
     const tiles = plan.layout.windows.length;
     // The image being dreamed and its gradient live in plain arrays (DEVELOPERS.md: the wasm heap keeps its peak).
     const x = await pixelsOf(image.tensor);

@@ -10,5 +10,11 @@ export async function strongestChannels(act: tf.Tensor, k: number): Promise<numb
   const means = tf.tidy(() => tf.mean(tf.reshape(act, [-1, channels]), 0));
   const values = await means.data();
   means.dispose();
-  return [...values.keys()].sort((a, b) => values[b]! - values[a]! || a - b).slice(0, Math.min(k, channels));
+  return strongestOf(values, k);
+}
+
+/** The same ranking of per-channel means already computed (channel-means.ts: window by window on big images). */
+export function strongestOf(means: ArrayLike<number>, k: number): number[] {
+  const values = Array.from(means);
+  return [...values.keys()].sort((a, b) => values[b]! - values[a]! || a - b).slice(0, Math.min(k, values.length));
 }
