@@ -1,12 +1,12 @@
 /**
  * Where the windows of a tiled gradient go. All windows of one image have one shape (so one engine session serves
  * every window of every step of that octave), chosen per image as the smallest that covers it: `tile` is the
- * largest side a window may have, not the side every window has, so a 1024-pixel axis takes three 384-pixel
- * windows rather than three of 512 (1.13× the axis instead of 1.5×). Windows lie inside the image (the last one
- * along an axis is clamped to the far edge rather than padded, so the network's own padding happens only at the
- * true border, as it does for the whole image); their starts are on the network's stride grid (the clamped last
- * one too, unless only a `tile`-sized window fits); and each pixel belongs to the "core" of exactly one window, at least `margin`
- * pixels from that window's inner edges.
+ * largest side a window may have, not the side every window has, so with `tile` 512 and margin 32 a 1024-pixel
+ * axis takes three windows of 384 rather than three of 512 (1.13× the axis instead of 1.5×). Windows lie inside
+ * the image (the last one along an axis is clamped to the far edge rather than padded, so the network's own
+ * padding happens only at the true border, as it does for the whole image); their starts are on the network's
+ * stride grid (the clamped last one too, unless only a `tile`-sized window fits); and each pixel belongs to the
+ * "core" of exactly one window, at least `margin` pixels from that window's inner edges.
  */
 
 /** One axis: window starts and the core each window contributes, [coreStart, coreEnd). */
@@ -32,8 +32,8 @@ export interface TileLayout {
 
 /**
  * The fewest windows of at most `tile` pixels that cover the axis with cores at least `margin` from inner edges,
- * and for that count the smallest window whose starts, the last one's included, fit on the stride grid: n windows of size S overlapping by 2·margin cover at most n·S − 2·margin·(n − 1) pixels, so
- * S ≥ (length + 2·margin·(n − 1)) / n. Starts are spread evenly between 0 and length − S and moved to the nearest
+ * and for that count the smallest window whose starts, the last one's included, fit on the stride grid: n windows
+ * of size S overlapping by 2·margin cover at most n·S − 2·margin·(n − 1) pixels, so S ≥ (length + 2·margin·(n − 1)) / n. Starts are spread evenly between 0 and length − S and moved to the nearest
  * grid point; the cut between two windows is the middle of their overlap. An axis not longer than the tile is one
  * window covering it. `minSize`: the smallest window the network takes (a window is never smaller, up to `tile`).
  */
