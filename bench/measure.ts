@@ -14,6 +14,7 @@ import { objectiveFromParams, type LayerSpec } from '../src/nodes/ascend-objecti
 import type { BenchConfig } from './configs.ts';
 import { loadBenchNetwork } from './networks.ts';
 import { dreamStep } from './step.ts';
+import { median } from './median.ts';
 
 /** `name`, `name:weight`, `name#channel` or `name#channel:weight` → the `ascend.layers` form. */
 export function layerSpecs(terms: string[]): Record<string, LayerSpec> {
@@ -25,12 +26,6 @@ export function layerSpecs(terms: string[]): Record<string, LayerSpec> {
     out[m[1]!] = m[2] === undefined ? weight : { weight, channel: Number(m[2]) };
   }
   return out;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;

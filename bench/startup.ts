@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { median } from './median.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
@@ -24,14 +25,13 @@ export function startupRows(runs = 5): Record<string, unknown>[] {
       ms.push(performance.now() - t0);
       if (r.status !== 0) return { bench: 'cli_startup', command, error: `exit ${r.status}` };
     }
-    ms.sort((a, b) => a - b);
     const round = (x: number) => Math.round(x);
     return {
       bench: 'cli_startup',
       command: `dreamflow ${command}`,
-      median_ms: round(ms[Math.floor(ms.length / 2)]!),
-      min_ms: round(ms[0]!),
-      max_ms: round(ms.at(-1)!),
+      median_ms: round(median(ms)),
+      min_ms: round(Math.min(...ms)),
+      max_ms: round(Math.max(...ms)),
       runs,
       before_ms: BEFORE[command]!.ms,
       before: BEFORE[command]!.note,

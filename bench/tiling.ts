@@ -11,6 +11,7 @@ import { DEFAULT_TILE, DEFAULT_TILE_MARGIN } from '../src/engines/tile-plan.ts';
 import { parseSize } from './args.ts';
 import type { BenchConfig } from './configs.ts';
 import { runChild } from './child.ts';
+import { median } from './median.ts';
 
 /** The target: tiled ms/MP ≤ 1.15 × whole ms/MP at 1 MP. */
 export const TILING_TARGET = 1.15;
@@ -57,9 +58,4 @@ export async function benchTiling(argv: string[]): Promise<number> {
   };
   process.stdout.write(JSON.stringify(summary) + '\n');
   return 0;
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
