@@ -45,6 +45,20 @@ test('values come back equal: images with alpha, pyramids, files, file lists', (
   values.forEach(dispose);
 });
 
+test('describe reads a skeleton longer than the first read of an entry (a long file list)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'df-disk-'));
+  const cache = new DiskCache(dir);
+  const paths = Array.from({ length: 500 }, (_, i) => `/frames/some/long/directory/frame_${String(i).padStart(5, '0')}.png`);
+  cache.put('list', { kind: 'files', paths, fps: 24 });
+  const v = image(9);
+  cache.put('img', v);
+  dispose(v);
+  const again = new DiskCache(dir);
+  assert.deepEqual(again.describe('list'), { kind: 'files', paths });
+  assert.deepEqual(again.describe('img'), { kind: 'image' });
+  assert.equal(again.stats().entries, 2);
+});
+
 test('a damaged entry is a miss (and is removed); a killed write leaves only a temp file, removed at the next start', () => {
   const dir = mkdtempSync(join(tmpdir(), 'df-disk-'));
   const cache = new DiskCache(dir);

@@ -9,7 +9,7 @@
  * Keys are salted with the versions of dreamflow and the tensor libraries, so an upgrade never reads stale results.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Value } from './types.ts';
@@ -109,12 +109,20 @@ export class DiskCache {
     return { entries: this.index.size, bytes: this.total, budget: this.budget };
   }
 
+  /** The entry's skeleton, and with `withBody` its checked tensor data; without, only header and skeleton are read. */
   private read(key: string, withBody: boolean): { skeleton: string; body?: Buffer } | undefined {
     const name = this.name(key);
     if (!this.index.has(name)) return undefined;
     let bytes: Buffer;
+    let size: number;
     try {
-      bytes = readFileSync(join(this.dir, name));
+      const file = join(this.dir, name);
+      if (withBody) {
+        bytes = readFileSync(file);
+        size = bytes.length;
+      } else {
+        ({ bytes, size } = readHead(file));
+      }
     } catch {
       this.index.delete(name);
       return undefined;
@@ -125,7 +133,7 @@ export class DiskCache {
     const ok =
       format === FORMAT &&
       k === key &&
-      Number(bodyLen) === body.length &&
+      Number(bodyLen) === size - (nl + 1) &&
       (!withBody || createHash('sha256').update(body).digest('hex') === hash);
     if (!ok) {
       this.delete(key);
@@ -160,6 +168,39 @@ export class DiskCache {
       this.index.delete(name);
       this.total -= e.bytes;
     }
+  }
+}
+
+/** Bytes read first for a header: it is one short line (format, key, two lengths, a hash). */
+const HEAD_BYTES = 4096;
+
+/**
+ * The start of an entry file, through its header line and skeleton (`describe` needs no tensor data: a frame's
+ * entries are megabytes each), and the file's size.
+ */
+function readHead(file: string): { bytes: Buffer; size: number } {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const readAt = (length: number, position: number): Buffer => {
+      const buf = Buffer.alloc(Math.max(0, Math.min(length, size - position)));
+      let n = 0;
+      while (n < buf.length) {
+        const got = readSync(fd, buf, n, buf.length - n, position + n);
+        if (got === 0) break;
+        n += got;
+      }
+      return buf.subarray(0, n);
+    };
+    const head = readAt(HEAD_BYTES, 0);
+    const nl = head.indexOf(10);
+    if (nl < 0) return { bytes: Buffer.concat([head, readAt(size - head.length, head.length)]), size }; // a damaged entry, or an odd key
+    const skLen = Number(head.subarray(0, nl).toString().split(' ')[3]);
+    const end = nl + 1 + (Number.isSafeInteger(skLen) && skLen > 0 ? skLen : 0);
+    const bytes = end <= head.length ? head : Buffer.concat([head, readAt(end - head.length, head.length)]);
+    return { bytes, size };
+  } finally {
+    closeSync(fd);
   }
 }
 
