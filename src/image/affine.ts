@@ -4,7 +4,6 @@
  * image is carried back by the transform's adjoint, which is the exact chain rule through bilinear sampling.
  * Plain loops over the pixels: the cost is a few multiply-adds per value, small beside a network's gradient.
  */
-import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 
 export interface Affine {
   /** > 1 zooms in. */
@@ -65,18 +64,6 @@ export function warpAdjoint(g: Float32Array, h: number, w: number, c: number, t:
 
 export function isIdentity(t: Affine): boolean {
   return t.scale === 1 && t.rotate === 0;
-}
-
-/** warp on a [1, h, w, c] tensor; returns a new tensor. */
-export async function warpTensor(x: tf.Tensor4D, t: Affine): Promise<tf.Tensor4D> {
-  const [, h, w, c] = x.shape;
-  return tf.tensor4d(warp((await x.data()) as Float32Array, h, w, c, t), x.shape);
-}
-
-/** warpAdjoint on a [1, h, w, c] tensor; returns a new tensor. */
-export async function warpAdjointTensor(g: tf.Tensor4D, t: Affine): Promise<tf.Tensor4D> {
-  const [, h, w, c] = g.shape;
-  return tf.tensor4d(warpAdjoint((await g.data()) as Float32Array, h, w, c, t), g.shape);
 }
 
 /** A random transform from `transforms` params: scale uniform in [lo, hi], rotation uniform in ±rotate degrees. */

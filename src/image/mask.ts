@@ -4,6 +4,7 @@
  */
 import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import type { DecodedImage } from './decode.ts';
+import { resizeBilinear } from './resize.ts';
 
 /** The mask's weights in 0..1: the mean of R, G, B over 255 (times alpha when the file has one). */
 export function maskWeights(img: DecodedImage): Float32Array {
@@ -30,7 +31,7 @@ export function aspectDiffers(a: [number, number], b: [number, number], toleranc
 export function fitMask(weights: Float32Array, from: [number, number], size: [number, number], invert: boolean): tf.Tensor4D {
   return tf.tidy(() => {
     let m = tf.tensor4d(weights, [1, from[0], from[1], 1]);
-    if (from[0] !== size[0] || from[1] !== size[1]) m = tf.image.resizeBilinear(m, size, false, true);
+    if (from[0] !== size[0] || from[1] !== size[1]) m = resizeBilinear(m, size);
     m = tf.clipByValue(m, 0, 1);
     return invert ? tf.sub(1, m) : m;
   });

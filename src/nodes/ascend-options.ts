@@ -3,12 +3,12 @@
  * `transforms`, `guide`, `mask`, and `channels: strongest` in `layers`. Their schemas, the inputs they bring,
  * and the per-step work on the whole-image gradient, kept apart from the step loop in ascend.ts.
  */
-import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
 import { DreamflowError } from '../errors/dreamflow-error.ts';
 import { isIdentity, randomAffine, warp, warpAdjoint, type Affine } from '../image/affine.ts';
 import { mixSeed, mulberry32 } from '../image/random.ts';
 import { NORMALIZATIONS, normalizeInPlace, type Normalization } from '../image/gradient-normalize.ts';
 import { maskInPlace } from '../image/mask.ts';
+import { resizeBilinear } from '../image/resize.ts';
 import type { FeaturesValue, ImageValue, JsonSchema, Value } from '../runtime/types.ts';
 
 export interface TransformsParam {
@@ -128,7 +128,7 @@ export async function maskInput(inputs: Record<string, Value | undefined>, image
     });
   }
   const [, h, w] = image.tensor.shape;
-  const fitted = v.tensor.shape[1] === h && v.tensor.shape[2] === w ? v.tensor : tf.image.resizeBilinear(v.tensor, [h, w], false, true);
+  const fitted = v.tensor.shape[1] === h && v.tensor.shape[2] === w ? v.tensor : resizeBilinear(v.tensor, [h, w]);
   const data = Float32Array.from(await fitted.data());
   if (fitted !== v.tensor) fitted.dispose();
   return data;
