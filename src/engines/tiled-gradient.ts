@@ -13,6 +13,7 @@
  * the windows' losses (each a mean over its window): an estimate of the whole image's.
  */
 import { tf } from '../tf/lazy.ts';
+import { mod } from '../utils/mod.ts';
 import type { TileLayout } from '../image/tile-layout.ts';
 import type { GradientEngine, ObjectiveTerm } from './engine.ts';
 
@@ -141,8 +142,4 @@ export function cutRolled(x: Pixels, top: number, left: number, hh: number, ww: 
 function wrapRanges(start: number, n: number, size: number): [number, number][] {
   const first = Math.min(n, size - start);
   return first === n ? [[start, n]] : [[start, first], [0, n - first]];
-}
-
-function mod(a: number, n: number): number {
-  return ((a % n) + n) % n;
 }

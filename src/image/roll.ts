@@ -1,4 +1,5 @@
 import { tf } from '../tf/lazy.ts'; // TensorFlow.js, loaded on first use
+import { mod } from '../utils/mod.ts';
 
 /**
  * Circular shift of an NHWC image by `dy` rows and `dx` columns, like numpy.roll:
@@ -11,7 +12,7 @@ export function roll(x: tf.Tensor4D, dy: number, dx: number): tf.Tensor4D {
 
 function shift(x: tf.Tensor4D, axis: 1 | 2, by: number): tf.Tensor4D {
   const n = x.shape[axis];
-  const s = ((Math.round(by) % n) + n) % n;
+  const s = mod(Math.round(by), n);
   if (s === 0) return x.clone();
   const [head, tail] = tf.split(x, [n - s, s], axis);
   return tf.concat([tail, head], axis) as tf.Tensor4D;

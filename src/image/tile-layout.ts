@@ -8,6 +8,7 @@
  * stride grid (the clamped last one too, unless only a `tile`-sized window fits); and each pixel belongs to the
  * "core" of exactly one window, at least `margin` pixels from that window's inner edges.
  */
+import { mod } from '../utils/mod.ts';
 
 /** One axis: window starts and the core each window contributes, [coreStart, coreEnd). */
 export interface AxisLayout {
@@ -57,10 +58,6 @@ export function axisLayout(length: number, tile: number, margin: number, stride 
       return { size, starts, cores: starts.map((_, k) => [bounds[k]!, bounds[k + 1]!]) };
     }
   }
-}
-
-function mod(a: number, n: number): number {
-  return ((a % n) + n) % n;
 }
 
 /**
