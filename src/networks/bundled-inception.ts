@@ -50,12 +50,22 @@ function bundledDir(): string {
   });
 }
 
+/**
+ * The bundled model's names and architecture never change while the process runs (they come from node_modules),
+ * and every validation asks for them (a batch once per input): built on first use, then kept (small: no weights).
+ */
+let layerNames: readonly string[] | undefined;
+let architecture: Network | undefined;
+
 /** The bundled model's layer names, from its topology alone (no weight shard is read). */
 export function bundledInceptionLayerNames(): string[] {
-  const modelFile = path.join(bundledDir(), 'model.min.js');
-  const json = asLayersModelJson(requireOnce(modelFile), modelFile);
-  const topology = json.modelTopology as Record<string, unknown>;
-  return readKerasTopology(topology.model_config ?? topology, modelFile).map((l) => l.name);
+  if (!layerNames) {
+    const modelFile = path.join(bundledDir(), 'model.min.js');
+    const json = asLayersModelJson(requireOnce(modelFile), modelFile);
+    const topology = json.modelTopology as Record<string, unknown>;
+    layerNames = readKerasTopology(topology.model_config ?? topology, modelFile).map((l) => l.name);
+  }
+  return [...layerNames];
 }
 
 /** What the bundled model is, beyond its model.json: the full load and the architecture share it. */
@@ -75,8 +85,11 @@ const withoutTop = (net: Network) => pruneNetwork(net, ['mixed10']);
  * validation checks tiles against it without decoding the six weight shards. Never execute it.
  */
 export function bundledInceptionArchitecture(): Network {
-  const modelFile = path.join(bundledDir(), 'model.min.js');
-  return withoutTop(architectureFromLayersJson(asLayersModelJson(requireOnce(modelFile), modelFile), BUNDLED_INFO, modelFile));
+  if (!architecture) {
+    const modelFile = path.join(bundledDir(), 'model.min.js');
+    architecture = withoutTop(architectureFromLayersJson(asLayersModelJson(requireOnce(modelFile), modelFile), BUNDLED_INFO, modelFile));
+  }
+  return architecture;
 }
 
 export async function loadBundledInception(): Promise<Network> {

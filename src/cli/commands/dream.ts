@@ -16,6 +16,7 @@ import { createReporter, type ReporterName } from '../reporters/index.ts';
 import { EXIT_INVALID, EXIT_RUN_FAILED } from '../exit-codes.ts';
 import { reporterOption, type CommandResult } from '../options.ts';
 import { addComputeOptions, computeRunOptions, validateAndRun, type ComputeFlags } from '../execute-run.ts';
+import { integerFlag } from '../integer-flag.ts';
 
 const recipe = (name: string) => fileURLToPath(new URL(`../../../pipelines/${name}`, import.meta.url));
 export const DREAM_RECIPE = recipe('dream.yaml');
@@ -50,14 +51,6 @@ export function registerDreamCommand(program: Command, result: CommandResult): v
     });
 }
 
-function integer(flag: string, text: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${flag} expects an integer from ${min} to ${max}, got "${text}"`);
-  }
-  return n;
-}
-
 /** A registry name, `{ name, weights }` with --weights, or an absolute model path (the recipe lives elsewhere). */
 export function dreamNetworkSpec(network: string, weights: string | undefined, cwd: string): NetworkSpec {
   const isPath = network.includes('/') || network.includes('\\') || path.extname(network) !== '';
@@ -79,8 +72,8 @@ interface DreamArgs {
 
 /** The recipe's parameters for this command line (loads the network: the run then reuses it). */
 export async function dreamParams(args: DreamArgs, flags: Pick<DreamFlags, 'weights' | 'steps' | 'octaves' | 'snapshots'>, cwd: string) {
-  const steps = integer('steps', flags.steps, 0, 100000);
-  const octaves = integer('octaves', flags.octaves, 1, 12);
+  const steps = integerFlag('steps', flags.steps, 0, 100000);
+  const octaves = integerFlag('octaves', flags.octaves, 1, 12);
   const spec = dreamNetworkSpec(args.network, flags.weights, cwd);
   // Imported when a dream runs: the settings bring TensorFlow.js.
   const { loadNetwork } = await import('../../networks/registry.ts');
