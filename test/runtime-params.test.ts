@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { loadPipeline } from '../src/runtime/load-pipeline.ts';
-import { substituteOctave } from '../src/runtime/params.ts';
+import { substituteRuntime } from '../src/runtime/params.ts';
 import { testNodes } from './runtime-fixtures.ts';
 
 const PIPE = `version: 1
@@ -45,7 +45,7 @@ test('--set keeps strings that YAML would read as maps, and parses explicit flow
 
 test('${octave} is filled per instance, everywhere in the params; other names are left alone', () => {
   const params = { path: 'o-${octave}-${ octave }.png', nested: { list: ['${octave}', 3] }, other: '${octaves}', n: 1 };
-  assert.deepEqual(substituteOctave(params, 2), { path: 'o-2-2.png', nested: { list: ['2', 3] }, other: '${octaves}', n: 1 });
+  assert.deepEqual(substituteRuntime(params, { octave: 2 }), { path: 'o-2-2.png', nested: { list: ['2', 3] }, other: '${octaves}', n: 1 });
   assert.equal(params.path, 'o-${octave}-${ octave }.png', 'the original is untouched');
 });
 

@@ -117,7 +117,6 @@ export async function checkPipelineFiles(p: ValidatedPipeline, opts: Pick<LoadOp
   if (errors.length) throw new DreamflowErrorList(sortErrors(errors));
 }
 
-export { networkDir };
 
 /** When a node uses the network: that `network:` names a known network or an existing model file. */
 export async function checkNetwork(p: ValidatedPipeline, networkKey: Services['networkKey'], layerNames?: Services['layerNames']): Promise<void> {

@@ -261,11 +261,6 @@ export function frameNumber(frame: number): string {
   return String(frame).padStart(5, '0');
 }
 
-/** Replaces `${octave}` in every string of `params` (per-octave instances, at run time). */
-export function substituteOctave(params: Record<string, unknown>, octave: number): Record<string, unknown> {
-  return substituteRuntime(params, { octave });
-}
-
 /** Replaces `${octave}` and `${frame}` (those given) in every string of `params`. */
 export function substituteRuntime(params: Record<string, unknown>, at: { octave?: number; frame?: number }): Record<string, unknown> {
   const fill = (v: unknown): unknown => {

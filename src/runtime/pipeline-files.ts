@@ -1,7 +1,7 @@
 /** The files a pipeline depends on: what a watcher watches. */
 import type { ValidatedPipeline } from './pipeline.ts';
 import { isAbsolute } from 'node:path';
-import { networkDir } from './load-pipeline.ts';
+import { networkDir } from './network-files.ts';
 import { networkFiles } from './network-files.ts';
 import { usesOctave } from './params.ts';
 

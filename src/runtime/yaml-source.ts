@@ -82,12 +82,15 @@ export function parseYaml(text: string, file: string, quotable = true): { source
  * aliases, too deep nesting, and `.inf`/`.nan` (JSON Schema's number checks let them pass; no param wants them).
  * One walk, stopped at the first problem of each kind.
  */
+/** Every code contentErrors reports (`once` takes no other): once each has been seen, the walk can stop. */
+const CONTENT_CODES = ['E_YAML_KEY', 'E_TOO_MANY_KEYS', 'E_TOO_DEEP', 'E_YAML_ALIASES', 'E_NON_FINITE'] as const satisfies readonly ErrorCode[];
+
 function contentErrors(src: YamlSource): DreamflowError[] {
   const errors: DreamflowError[] = [];
   let keys = 0;
   let aliases = 0;
   const seen = new Set<string>();
-  const once = (code: ErrorCode, node: YamlNode, message: string, expected: string) => {
+  const once = (code: (typeof CONTENT_CODES)[number], node: YamlNode, message: string, expected: string) => {
     if (seen.has(code)) return;
     seen.add(code);
     errors.push(new DreamflowError(code, message, { location: startOf(src, node) ?? documentStart(src), expected }));
@@ -108,7 +111,7 @@ function contentErrors(src: YamlSource): DreamflowError[] {
       if (path.length > 2 * RECIPE_LIMITS.nesting && isScalar(pair.key)) {
         once('E_TOO_DEEP', pair.key as YamlNode, `maps and lists nested more than ${RECIPE_LIMITS.nesting} deep`, `at most ${RECIPE_LIMITS.nesting} levels`);
       }
-      return seen.size === 5 ? visit.BREAK : undefined;
+      return seen.size === CONTENT_CODES.length ? visit.BREAK : undefined;
     },
     Seq(_k, seq, path) {
       if (path.length > 2 * RECIPE_LIMITS.nesting) {

@@ -5,7 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { BatchCompute } from '../prepare.ts';
 import type { NetworkSpec, ValidatedPipeline } from '../../runtime/pipeline.ts';
-import { networkDir } from '../../runtime/load-pipeline.ts';
+import { networkDir } from '../../runtime/network-files.ts';
 import { composeRecipe } from '../../runtime/recipe-compose.ts';
 
 export type FileRef = { bytes: string } | { shared: string };
